@@ -1,0 +1,27 @@
+"""ntk_scaling: the library under the companion book to two neural scaling-law papers.
+
+[A] Nikolaou, Krippendorf, Tovey, Holm, *Beyond Scaling Curves: Internal Dynamics of
+    Neural Networks Through the NTK Lens*, arXiv 2507.05035.
+[B] Bordelon, Atanasov, Pehlevan, *How Feature Learning Can Improve Neural Scaling
+    Laws*, arXiv 2409.17858.
+
+Public names are re-exported here, as optax does, so chapters write ``ntk_scaling.X``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+# --- shared infrastructure -------------------------------------------------------
+from .cache import cache_dir, cache_key, cached
+from .fitting import LinearFit, PowerLawFit, fit_linear, fit_power_law, fit_power_law_seeds, local_slope
+from .sweeps import grid, run_sweep
+from .reporting import Claim, claims_table, verdict_interval
+
+# --- theory of [B]: exponents, phases, compute-optimal laws ------------------------
+
+# --- simulation and DMFT of [B] ---------------------------------------------------
+
+# --- NTK of [A]: empirical kernels and their metrics --------------------------------
+
+# --- models and training of [A] ----------------------------------------------------

@@ -1,0 +1,148 @@
+"""Power-law and linear fits with confidence intervals, used by every chapter.
+
+A power law y = c x^p is fitted as a straight line in log-log space by ordinary least
+squares; the interval on p is the Student-t interval of the slope. With several seeds,
+:func:`fit_power_law_seeds` fits the seed mean and takes the interval from a bootstrap
+over seeds, which also captures the correlation of errors along a curve.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats
+
+
+class LinearFit(NamedTuple):
+    """Least-squares line y = intercept + slope x."""
+
+    slope: float
+    intercept: float
+    slope_stderr: float
+    slope_ci: tuple[float, float]
+    r2: float
+    n: int
+
+
+class PowerLawFit(NamedTuple):
+    """Power law y = prefactor * x**exponent, with a confidence interval on the exponent."""
+
+    exponent: float
+    prefactor: float
+    exponent_stderr: float
+    exponent_ci: tuple[float, float]
+    r2: float
+    n: int
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
+
+
+def _clean(x: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"{what}: x and y differ in length ({x.size} vs {y.size})")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{what}: x or y contains NaN or infinity (a diverged run?)")
+    return x, y
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> LinearFit:
+    """Ordinary least squares of y on x, with a Student-t interval on the slope."""
+    x, y = _clean(x, y, "fit_linear")
+    n = x.size
+    if n < 3:
+        raise ValueError(f"fit_linear needs at least 3 points, got {n}")
+    if np.ptp(x) == 0:
+        raise ValueError("fit_linear: all x values are equal; the slope is undefined")
+    res = stats.linregress(x, y)
+    tcrit = stats.t.ppf(0.5 + confidence / 2, df=n - 2)
+    half = tcrit * res.stderr
+    return LinearFit(
+        slope=float(res.slope),
+        intercept=float(res.intercept),
+        slope_stderr=float(res.stderr),
+        slope_ci=(float(res.slope - half), float(res.slope + half)),
+        r2=float(res.rvalue**2),
+        n=n,
+    )
+
+
+def fit_power_law(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    xmin: float | None = None,
+    xmax: float | None = None,
+    confidence: float = 0.95,
+) -> PowerLawFit:
+    """Fit y = c x^p on the window xmin <= x <= xmax by least squares in log-log space."""
+    x, y = _clean(x, y, "fit_power_law")
+    keep = np.ones_like(x, dtype=bool)
+    if xmin is not None:
+        keep &= x >= xmin
+    if xmax is not None:
+        keep &= x <= xmax
+    x, y = x[keep], y[keep]
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("fit_power_law: x and y must be positive inside the fit window")
+    line = fit_linear(np.log(x), np.log(y), confidence=confidence)
+    return PowerLawFit(
+        exponent=line.slope,
+        prefactor=float(np.exp(line.intercept)),
+        exponent_stderr=line.slope_stderr,
+        exponent_ci=line.slope_ci,
+        r2=line.r2,
+        n=line.n,
+    )
+
+
+def fit_power_law_seeds(
+    x: np.ndarray,
+    y_seeds: np.ndarray,
+    *,
+    xmin: float | None = None,
+    xmax: float | None = None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> PowerLawFit:
+    """Power-law fit of the seed mean of ``y_seeds`` (shape (n_seeds, len(x))).
+
+    The exponent interval is the percentile interval of a bootstrap that resamples
+    whole seeds; with a single seed it falls back to the least-squares interval.
+    """
+    y_seeds = np.atleast_2d(np.asarray(y_seeds, dtype=float))
+    x = np.asarray(x, dtype=float)
+    if y_seeds.shape[1] != x.size:
+        raise ValueError(f"fit_power_law_seeds: y_seeds has {y_seeds.shape[1]} columns for {x.size} x values")
+    central = fit_power_law(x, y_seeds.mean(0), xmin=xmin, xmax=xmax, confidence=confidence)
+    n_seeds = y_seeds.shape[0]
+    if n_seeds < 2:
+        return central
+    rng = np.random.default_rng(seed)
+    draws = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.integers(0, n_seeds, n_seeds)
+        draws[b] = fit_power_law(x, y_seeds[pick].mean(0), xmin=xmin, xmax=xmax).exponent
+    lo, hi = np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)])
+    return central._replace(exponent_ci=(float(lo), float(hi)), exponent_stderr=float(draws.std(ddof=1)))
+
+
+def local_slope(x: np.ndarray, y: np.ndarray, *, window: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Running log-log slope d log y / d log x over a sliding window of ``window`` points.
+
+    Returns the window centres (geometric mean of x) and the least-squares slope in each.
+    """
+    x, y = _clean(x, y, "local_slope")
+    if window < 2 or window > x.size:
+        raise ValueError(f"local_slope: window must be in [2, {x.size}], got {window}")
+    lx, ly = np.log(x), np.log(y)
+    centres, slopes = [], []
+    for i in range(x.size - window + 1):
+        sx, sy = lx[i : i + window], ly[i : i + window]
+        slopes.append(np.polyfit(sx, sy, 1)[0])
+        centres.append(np.exp(sx.mean()))
+    return np.asarray(centres), np.asarray(slopes)
