@@ -21,6 +21,7 @@ from .reporting import Claim, claims_table, verdict_interval
 # --- theory of [B]: exponents, phases, compute-optimal laws ------------------------
 
 # --- simulation and DMFT of [B] ---------------------------------------------------
+from .tasks import PowerLawTask, power_law_task, initial_loss
 
 # --- NTK of [A]: empirical kernels and their metrics --------------------------------
 
