@@ -17,12 +17,15 @@ from .cache import cache_dir, cache_key, cached
 from .fitting import LinearFit, PowerLawFit, fit_linear, fit_power_law, fit_power_law_seeds, local_slope
 from .sweeps import grid, run_sweep
 from .reporting import Claim, claims_table, verdict_interval
+from . import plotting
 
-# --- theory of [B]: exponents, phases, compute-optimal laws ------------------------
+# --- theory of [B]: exponents, phases, compute-optimal laws (helper H1) -----------
 
-# --- simulation and DMFT of [B] ---------------------------------------------------
+# --- simulation of [B] (helper H2) -----------------------------------------------
 from .tasks import PowerLawTask, power_law_task, initial_loss
 
-# --- NTK of [A]: empirical kernels and their metrics --------------------------------
+# --- DMFT of [B] (helper H3) ------------------------------------------------------
 
-# --- models and training of [A] ----------------------------------------------------
+# --- models, NTK and metrics of [A] (helper H4) ------------------------------------
+
+# --- training of [A] (helper H5) ------------------------------------------------
