@@ -14,15 +14,69 @@
 # %% [markdown]
 # # Neural scaling laws, reproduced
 #
-# Test intro.
+# This book regenerates, from code, the figures and tables of two papers on neural
+# scaling laws, checks their quantitative claims, and says where our numbers differ.
+#
+# **[B]** B. Bordelon, A. Atanasov, C. Pehlevan, *How Feature Learning Can Improve Neural
+# Scaling Laws*, arXiv:2409.17858. A two-layer linear model trained by projected SGD on
+# features with power-law spectra is solvable: its loss follows a sum of power laws in
+# training time $t$, width $N$ and batch size $B$. The spectrum decays with capacity
+# $\alpha$ ($\lambda_k \sim k^{-\alpha}$) and the target with source exponent $\beta$.
+# When the task is *hard* ($\beta < 1$: the target lies outside the reproducing-kernel
+# Hilbert space of the initial kernel), letting the features move improves the time
+# exponent from $\beta$ to $\chi = 2\beta/(1+\beta)$, which almost doubles it for very hard
+# tasks; easy tasks gain nothing. Consequences follow for compute-optimal training.
+#
+# **[A]** K. Nikolaou, S. Krippendorf, S. Tovey, C. Holm, *Beyond Scaling Curves:
+# Internal Dynamics of Neural Networks Through the NTK Lens*, arXiv:2507.05035. It
+# follows the empirical neural tangent kernel $\Theta$ of multilayer perceptrons during
+# training on MNIST, Fashion-MNIST and CIFAR-10, through its trace, its effective rank
+# $\exp(S_{\mathrm{vN}})$, the rate at which the trace moves with the log training loss, and
+# the relative change of the trace between initialisation and the best test epoch. Model
+# scaling and data scaling can give similar loss exponents with opposite kernel dynamics,
+# and the relative kernel change falls off with width as a power law, locating a width
+# beyond which feature learning fades.
+#
+# ## How this book is built
+#
+# Each chapter is a plain Python script (`chapters/NN_topic.py`, Jupytext percent format)
+# whose first code cell holds every knob. A *profile* overrides those knobs:
+# the `ci` profile is sized for a two-core CPU and is what you are reading unless the
+# reproducibility page says otherwise; the `gpu` profile runs at the papers' scale. The
+# runner converts each script with Jupytext, executes it with papermill, and Jupyter Book
+# renders the executed notebooks. Every number quoted in the text is computed in the
+# page and inserted with `glue`; every chapter ends with a table of the paper's claims
+# beside our measurements and a verdict computed from them.
+#
+# Several formulas of [B] could not be recovered verbatim (the text available to us
+# had its equations stripped); they were reconstructed and checked numerically, and the
+# chapters that rest on a reconstruction say so. Likewise the exact training set-ups of
+# [A] are described only in summaries; our choices are stated where they are made.
 
 # %% tags=["parameters"]
 profile = "default"
 
-# %%
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
 from myst_nb import glue
-import ntk_scaling
-glue("version", ntk_scaling.__version__, display=False)
+from ntk_scaling.runner import toc_chapters
+
+glue("c00_version", nts.__version__, display=False)
+glue("c00_n_chapters", len(toc_chapters()), display=False)
+glue("c00_profile", profile, display=False)
 
 # %% [markdown]
-# Library version {glue:text}`version`.
+# This edition was executed with the **{glue:text}`c00_profile`** profile, library version
+# {glue:text}`c00_version`, and has {glue:text}`c00_n_chapters` pages.
+#
+# ## Re-running a chapter
+#
+# ```bash
+# make book                                    # every chapter, ci profile, then the HTML
+# make chapter NAME=01_data PROFILE=gpu        # one chapter at paper scale
+# python chapters/01_data.py                   # a chapter as a plain script, default knobs
+# ```
+#
+# Expensive results are cached on disk, keyed by their parameters, so an interrupted run
+# resumes where it stopped. The README explains how to point the loaders at local data
+# and how to install JAX with CUDA for the `gpu` profile.

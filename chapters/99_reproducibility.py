@@ -12,17 +12,116 @@
 # ---
 
 # %% [markdown]
-# # Reproducibility
+# # Reproducibility report
 #
-# Test intro.
+# This page records the environment in which the book was executed: the versions of
+# every package that touched a number, the devices JAX saw, the parameter profile, the
+# data sources and the wall time of each chapter in the last run. To reproduce a figure,
+# install the same versions (`pip install -e ".[book,test]"` from the repository) and
+# run the chapter with the same profile; see the README for the commands.
 
 # %% tags=["parameters"]
 profile = "default"
+run_log_path = "book/run_log.json"
 
-# %%
+# %% tags=["remove-cell"]
+import importlib.metadata as md
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+import jax
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from myst_nb import glue
-import ntk_scaling
-glue("version", ntk_scaling.__version__, display=False)
+
+import ntk_scaling as nts
+
+nts.plotting.use_book_style()
 
 # %% [markdown]
-# Library version {glue:text}`version`.
+# ## Software
+
+# %%
+packages = ["ntk-scaling", "jax", "jaxlib", "optax", "numpy", "scipy", "matplotlib", "pandas", "pooch",
+            "jupytext", "papermill", "jupyter-book", "myst-nb", "sphinx"]
+versions = {}
+for name in packages:
+    try:
+        versions[name] = md.version(name)
+    except md.PackageNotFoundError:
+        versions[name] = "not installed"
+try:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+except (OSError, subprocess.CalledProcessError):
+    commit = "unknown (not a git checkout)"
+environment = pd.DataFrame(
+    {"value": [platform.python_version(), platform.platform(), commit, profile, *versions.values()]},
+    index=["python", "platform", "git commit", "parameter profile", *versions.keys()],
+)
+glue("c99_profile", profile, display=False)
+glue("c99_jax", versions["jax"], display=False)
+environment
+
+# %% [markdown]
+# The book was executed with the **{glue:text}`c99_profile`** profile and JAX
+# {glue:text}`c99_jax`. The neural-tangents reference used to check our empirical NTK
+# lives in a separate, pinned environment (see the README) and is not listed here.
+#
+# ## Devices and data
+
+# %%
+devices = pd.DataFrame(
+    [{"platform": d.platform, "kind": d.device_kind, "id": d.id} for d in jax.devices()]
+)
+glue("c99_backend", jax.default_backend(), display=False)
+data_sources = pd.DataFrame(
+    {"source": [str(nts.data_dir()), nts.cifar10_provenance(), os.environ.get("NTK_SCALING_CACHE", str(nts.cache_dir()))]},
+    index=["data folder", "CIFAR-10 source", "result cache"],
+)
+pd.concat({"devices": devices.astype(str)}, names=["table"]).reset_index(level=0, drop=True)
+
+# %%
+data_sources
+
+# %% [markdown]
+# JAX ran on the **{glue:text}`c99_backend`** backend.
+#
+# ## Wall time of each chapter
+
+# %%
+log_file = Path(run_log_path)
+run_log = json.loads(log_file.read_text()) if log_file.exists() else {}
+timings = pd.DataFrame.from_dict(run_log, orient="index")
+if timings.empty:
+    timings = pd.DataFrame(columns=["profile", "seconds", "finished"])
+timings = timings.sort_index()
+total_seconds = float(timings["seconds"].sum()) if len(timings) else 0.0
+glue("c99_total_minutes", total_seconds / 60, display=False)
+glue("c99_n_timed", len(timings), display=False)
+timings
+
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(6.4, max(2.0, 0.28 * max(len(timings), 1) + 1)))
+if len(timings):
+    ax.barh(timings.index, timings["seconds"], color=nts.plotting.colors(1)[0])
+    ax.invert_yaxis()
+ax.set_xlabel("wall time of the last execution (s)")
+ax.set_ylabel("chapter")
+glue("c99_fig_timings", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} c99_fig_timings
+# :name: "c99-fig-timings"
+#
+# Wall time of each chapter in its last execution by the runner (this page itself is
+# still running when the log is read, so its own time is that of the previous run).
+# ```
+#
+# The {glue:text}`c99_n_timed` chapters in the log took {glue:text}`c99_total_minutes:.1f`
+# minutes in total.

@@ -18,8 +18,45 @@ from .fitting import LinearFit, PowerLawFit, fit_linear, fit_power_law, fit_powe
 from .sweeps import grid, run_sweep
 from .reporting import Claim, claims_table, verdict_interval
 from . import plotting
+from .data import (
+    DataFormatError,
+    DataUnavailableError,
+    balanced_subset,
+    cifar10_provenance,
+    data_dir,
+    load_cifar10,
+    load_fashion_mnist,
+    load_mnist,
+    one_hot,
+    standardise,
+)
 
 # --- theory of [B]: exponents, phases, compute-optimal laws (helper H1) -----------
+from .exponents import (
+    Allocation,
+    LossExponents,
+    LossTerms,
+    bootstrap_exponents,
+    bootstrap_limit,
+    compute_optimal_exponent,
+    dominant_term,
+    easy_boundary,
+    loss_exponents,
+    loss_terms,
+    model_bottleneck_exponent,
+    optimal_allocation,
+    task_regime,
+    time_exponent,
+    time_exponent_gain,
+)
+from .compute_optimal import (
+    Frontier,
+    WidthCrossovers,
+    compute_frontier,
+    fit_frontier_exponent,
+    fit_optimal_width_exponent,
+    width_crossovers,
+)
 
 # --- simulation of [B] (helper H2) -----------------------------------------------
 from .tasks import PowerLawTask, power_law_task, initial_loss
@@ -27,5 +64,6 @@ from .tasks import PowerLawTask, power_law_task, initial_loss
 # --- DMFT of [B] (helper H3) ------------------------------------------------------
 
 # --- models, NTK and metrics of [A] (helper H4) ------------------------------------
+from .models import MLPConfig, PARAMETERISATIONS, init_mlp, init_mlp_ensemble, mlp_apply, mlp_forward, n_params, mup_lr_multipliers
 
 # --- training of [A] (helper H5) ------------------------------------------------

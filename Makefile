@@ -1,0 +1,61 @@
+# One entry point for readers and CI. `make book` builds the whole book on the CPU;
+# `make test` runs the tests. Both create the virtual environment on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PROFILE ?= ci
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv test test-fast book chapters chapter render check reference benchmark clean
+
+help:
+	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
+	@echo "make test                          unit tests and every chapter with the ci profile"
+	@echo "make test-fast                     unit tests only (no chapters)"
+	@echo "make chapter NAME=01_data [PROFILE=gpu]   (re)run one chapter"
+	@echo "make render                        render the executed notebooks in book/ only"
+	@echo "make check PROFILE=gpu             validate a profile's parameter files"
+	@echo "make reference                     neural-tangents cross-check in its pinned environment"
+	@echo "make benchmark                     speed benchmarks (results in benchmarks/results/)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not chapters"
+
+book: $(STAMP)
+	$(BIN)/python -m ntk_scaling.runner build --profile $(PROFILE)
+
+chapters: $(STAMP)
+	$(BIN)/python -m ntk_scaling.runner run --profile $(PROFILE)
+
+chapter: $(STAMP)
+	@test -n "$(NAME)" || (echo "usage: make chapter NAME=01_data [PROFILE=gpu]" && exit 2)
+	$(BIN)/python -m ntk_scaling.runner run --profile $(PROFILE) --force $(NAME)
+
+render: $(STAMP)
+	$(BIN)/python -m ntk_scaling.runner render
+
+check: $(STAMP)
+	$(BIN)/python -m ntk_scaling.runner check --profile $(PROFILE)
+
+reference:
+	bash scripts/reference_env.sh test
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_linear_model.py
+	$(BIN)/python benchmarks/bench_dmft.py
+	$(BIN)/python benchmarks/bench_entk.py
+
+clean:
+	rm -rf _build book/*.ipynb book/run_log.json

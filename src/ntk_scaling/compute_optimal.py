@@ -1,0 +1,174 @@
+"""Compute-optimal frontiers measured from loss curves ([B] Fig. 4, Table 1).
+
+Given loss curves L(N, t) for a family of widths N on a common grid of steps t, the
+compute spent by width N after t steps is C = N·t (fixed batch, as in [B] §4 and math
+notes §1.6). The compute-optimal frontier is the lower envelope L*(C) = min_N L(N, C/N);
+theory predicts L*(C) ∼ C^-r with r from :func:`ntk_scaling.exponents.compute_optimal_exponent`.
+
+With a finite set of widths the envelope is piecewise; where the best width is the
+smallest or largest one in the set, a width outside the set might do better and the
+envelope is biased, so fits use by default only compute values whose best width is an
+interior member of the set.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .fitting import PowerLawFit, fit_power_law, fit_power_law_seeds
+
+
+class Frontier(NamedTuple):
+    """Lower envelope of loss against compute C = N·t."""
+
+    compute: np.ndarray  #: (K,) log-spaced compute grid
+    loss: np.ndarray  #: (K,) or (n_seeds, K): min over widths of L(N, C/N)
+    best_width: np.ndarray  #: (K,) width attaining the minimum of the seed-mean loss
+    interior: np.ndarray  #: (K,) bool: best width is neither the smallest nor the largest
+    widths: np.ndarray  #: (W,) the widths used
+
+
+def _check_curves(steps: object, widths: object, losses: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    steps = np.asarray(steps, dtype=float)
+    widths = np.asarray(widths, dtype=float)
+    losses = np.asarray(losses, dtype=float)
+    if steps.ndim != 1 or steps.size < 2:
+        raise ValueError(f"steps must be a 1-D array of at least 2 values, got shape {steps.shape}")
+    if widths.ndim != 1 or widths.size < 1:
+        raise ValueError(f"widths must be a 1-D array, got shape {widths.shape}")
+    if losses.ndim not in (2, 3) or losses.shape[-2:] != (widths.size, steps.size):
+        raise ValueError(
+            "losses must have shape (n_widths, n_steps) or (n_seeds, n_widths, n_steps) = "
+            f"(..., {widths.size}, {steps.size}), got {losses.shape}"
+        )
+    if np.any(steps <= 0) or np.any(np.diff(steps) <= 0):
+        raise ValueError("steps must be positive and strictly increasing")
+    if np.any(widths <= 0) or np.any(np.diff(widths) <= 0):
+        raise ValueError("widths must be positive and strictly increasing")
+    if not np.all(np.isfinite(losses)) or np.any(losses <= 0):
+        raise FloatingPointError("losses contain NaN, infinity or non-positive values (a diverged run?)")
+    return steps, widths, losses
+
+
+def _curves_at_compute(steps: np.ndarray, widths: np.ndarray, losses: np.ndarray, compute: np.ndarray) -> np.ndarray:
+    """log L(N_i, C/N_i) on the compute grid, +inf where C/N_i is outside the step range.
+
+    ``losses`` has shape (S, W, R); the result has shape (S, W, K).
+    """
+    log_t = np.log(steps)
+    out = np.full(losses.shape[:2] + compute.shape, np.inf)
+    for i, n in enumerate(widths):
+        lt = np.log(compute / n)
+        ok = (lt >= log_t[0] - 1e-12) & (lt <= log_t[-1] + 1e-12)
+        for s in range(losses.shape[0]):
+            out[s, i, ok] = np.interp(lt[ok], log_t, np.log(losses[s, i]))
+    return out
+
+
+def compute_frontier(
+    steps: object,
+    widths: object,
+    losses: object,
+    *,
+    n_points: int = 60,
+) -> Frontier:
+    """Lower envelope min_N L(N, C/N) on a log grid of C = N·t ([B] Fig. 4).
+
+    ``losses`` has shape (n_widths, n_steps) or (n_seeds, n_widths, n_steps); curves are
+    interpolated linearly in log-log space. With seeds the envelope is taken seed by
+    seed (``loss`` is (n_seeds, K)) and ``best_width`` from the seed-mean curves.
+    """
+    steps, widths, losses = _check_curves(steps, widths, losses)
+    if not (isinstance(n_points, (int, np.integer)) and n_points >= 3):
+        raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
+    seeds = losses.ndim == 3
+    l3 = losses if seeds else losses[None]
+    compute = np.geomspace(widths[0] * steps[0], widths[-1] * steps[-1], n_points)
+    logs = _curves_at_compute(steps, widths, l3, compute)  # (S, W, K)
+    per_seed = np.exp(logs.min(axis=1))
+    mean_logs = _curves_at_compute(steps, widths, l3.mean(0, keepdims=True), compute)[0]
+    best = np.argmin(mean_logs, axis=0)
+    interior = (best > 0) & (best < widths.size - 1)
+    return Frontier(
+        compute=compute,
+        loss=per_seed if seeds else per_seed[0],
+        best_width=widths[best],
+        interior=interior,
+        widths=widths,
+    )
+
+
+def fit_frontier_exponent(
+    frontier: Frontier,
+    *,
+    cmin: float | None = None,
+    cmax: float | None = None,
+    interior_only: bool = True,
+    confidence: float = 0.95,
+) -> PowerLawFit:
+    """Fit L*(C) ∼ C^exponent on the frontier (exponent ≈ −r of [B] Table 1).
+
+    Uses the compute window [cmin, cmax] and, with ``interior_only``, only points whose
+    best width is interior to the width set. With seeds the interval is a bootstrap over
+    seeds (:func:`ntk_scaling.fit_power_law_seeds`), else the least-squares interval.
+    """
+    keep = np.ones(frontier.compute.shape, dtype=bool)
+    if cmin is not None:
+        keep &= frontier.compute >= cmin
+    if cmax is not None:
+        keep &= frontier.compute <= cmax
+    if interior_only:
+        keep &= frontier.interior
+    if keep.sum() < 3:
+        raise ValueError(
+            f"fit_frontier_exponent: only {int(keep.sum())} frontier points in the window "
+            "(widen the compute window, add widths, or set interior_only=False)"
+        )
+    c = frontier.compute[keep]
+    if frontier.loss.ndim == 2:
+        return fit_power_law_seeds(c, frontier.loss[:, keep], confidence=confidence)
+    return fit_power_law(c, frontier.loss[keep], confidence=confidence)
+
+
+class WidthCrossovers(NamedTuple):
+    """Compute at which width N_{i+1} overtakes N_i, and the geometric-mean width there."""
+
+    compute: np.ndarray  #: (W-1,) crossover compute, NaN where none inside the range
+    width: np.ndarray  #: (W-1,) sqrt(N_i N_{i+1})
+
+
+def width_crossovers(steps: object, widths: object, losses: object, *, n_points: int = 400) -> WidthCrossovers:
+    """Crossover compute of consecutive widths on the seed-mean curves.
+
+    At compute below C_i the narrower width N_i reaches the lower loss, above it N_{i+1}
+    does; so the optimal width N*(C) passes √(N_i N_{i+1}) at C_i. A power-law fit of
+    width against compute estimates the allocation exponent of N* ([B] Table 1).
+    """
+    steps, widths, losses = _check_curves(steps, widths, losses)
+    mean = losses.mean(0) if losses.ndim == 3 else losses
+    compute = np.geomspace(widths[0] * steps[0], widths[-1] * steps[-1], n_points)
+    logs = _curves_at_compute(steps, widths, mean[None], compute)[0]
+    cross = np.full(widths.size - 1, np.nan)
+    for i in range(widths.size - 1):
+        ok = np.isfinite(logs[i]) & np.isfinite(logs[i + 1])
+        d = np.where(ok, logs[i] - np.where(ok, logs[i + 1], 0.0), np.nan)  # > 0: wider wins
+        if ok.sum() < 2:
+            continue
+        c_ok, d_ok = np.log(compute[ok]), d[ok]
+        # last change of sign from "narrow wins" to "wide wins"
+        idx = np.nonzero((d_ok[:-1] <= 0) & (d_ok[1:] > 0))[0]
+        if idx.size and np.all(d_ok[idx[-1] + 1 :] > 0):
+            j = idx[-1]
+            frac = -d_ok[j] / (d_ok[j + 1] - d_ok[j])
+            cross[i] = float(np.exp(c_ok[j] + frac * (c_ok[j + 1] - c_ok[j])))
+    return WidthCrossovers(compute=cross, width=np.sqrt(widths[:-1] * widths[1:]))
+
+
+def fit_optimal_width_exponent(crossovers: WidthCrossovers, *, confidence: float = 0.95) -> PowerLawFit:
+    """Fit N*(C) ∼ C^a through the width crossovers (a ≈ ``optimal_allocation(...).model``)."""
+    ok = np.isfinite(crossovers.compute)
+    if ok.sum() < 3:
+        raise ValueError(f"fit_optimal_width_exponent needs >= 3 crossovers inside the range, got {int(ok.sum())}")
+    return fit_power_law(crossovers.compute[ok], crossovers.width[ok], confidence=confidence)

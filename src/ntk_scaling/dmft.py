@@ -1,0 +1,533 @@
+"""Mean-field (DMFT) theory of [B]'s solvable model at infinite width (arXiv 2409.17858).
+
+Everything here is the N → ∞ limit of the model simulated in :mod:`ntk_scaling.linear_model`
+(network f = wᵀAψ/N, effective weights v = Aᵀw/N, error v⁰ = w* − v, loss L = v⁰ᵀΛv⁰),
+at a fixed number M of modes. [B]'s own DMFT equations (Eqs. 26–31, 41, 43–44) were lost
+from our copy of the paper; what follows is our reconstruction (math notes §1.7), derived
+again below and checked against direct simulations in ``tests/test_dmft.py``.
+
+**Exact reduction at N → ∞.** With w(0) ~ N(0, I_N), A(0) ~ N(0,1) and P = A(0)ᵀA(0)/N → I,
+the order parameters G = AᵀA/N, a = |w|²/N and v obey (gradient flow, time τ = η t, u = Λv⁰)
+
+    dv/dτ = (G + γa) u,   dG/dτ = γ(u vᵀ + v uᵀ),   da/dτ = 2 v·u,   G(0)=I, a(0)=1, v(0)=0.
+
+Substituting the ansatz G = I + c vvᵀ shows that it is *exact* with c = γ/(1+γa); the
+trace identity Tr G − M = γ(a − 1) then gives |v|² = (a − 1)(1 + γa). Hence the rank-one
+spike noted in math notes §1.7(a) is exact in continuous time, and the whole N = ∞ flow
+is the O(M) system
+
+    dv⁰/dτ = −K(v) Λ v⁰,   K(v) = κ I + (γ/κ) v vᵀ,   κ = 1 + γa = [1+γ + √((1+γ)² + 4γ|v|²)]/2.
+
+(:func:`dmft_limit` with ``dynamics="flow"``, the default.) κ grows like √γ|v| for hard
+tasks, which makes the system stiff; we integrate it with a Strang splitting in which both
+pieces are solved exactly with frozen coefficients: the diagonal part κΛ by exponentials,
+the rank-one part (γ/κ)vvᵀΛ by the closed-form exponential of a rank-one matrix. Each
+piece is a contraction, so no step size has to be tuned as γa grows; the step is
+h = η/``substeps`` in τ.
+
+**Discrete time.** The η-step model itself (η finite) has the exact N = ∞ map
+
+    v' = v + η(G + γa)u + η²γ(v·u)u,   G' = G + ηγ(vuᵀ + uvᵀ) + η²γ²a uuᵀ,
+    a' = a + 2η v·u + η² uᵀGu,
+
+in which G − I is no longer exactly rank one, so ``dynamics="discrete"`` keeps the full
+M×M matrix G (O(M²) per step). It coincides with the T×T causal matrix closure of the
+single-site DMFT process (:func:`dmft_matrix_closure`; math notes §1.7(a)) and reproduces
+the direct simulation at large N step by step. Unlike the flow it diverges once
+ηκλ₁ ≳ 2, as the real SGD does.
+
+**Finite batch B** (math notes §1.7(b)). For γ = 0 we iterate the exact recursion of the
+mode second moments C_kk = E[(v⁰_k)²] (Gaussian features),
+C_kk' = ρ_k² C_kk + (η²/B)(λ_k² C_kk + λ_k L), with ρ_k = 1 − ηλ_k (discrete) or
+e^{−ηλ_k} (flow); the loss is its expectation. For γ > 0 there is no closed moment
+recursion, so we Monte-Carlo the N = ∞ dynamics over independent batch sequences
+(``n_seeds`` of them, needs ``key``): the batch gradient Λ̂v⁰ is drawn exactly in law at
+O(M) cost, and the SGD noise enters as the kick −ηK(v)(Λ̂ − Λ)v⁰ after each exact flow
+step (``flow``) or through the exact discrete map (``discrete``). The reported loss is the
+seed mean. This is an exact sampler of the N = ∞, finite-B model (up to the time
+discretisation of the drift in ``flow``), not a closed DMFT.
+
+**Data reuse** (math notes §1.7(d), [B] Appendix D). With ``n_train`` = P the batch
+matrix is the fixed Λ̂ = ΨᵀΨ/P of P Gaussian samples (drawn from ``key``): the flow is
+integrated in the eigenbasis of Λ̂; the train loss is v⁰ᵀΛ̂v⁰ and the test loss v⁰ᵀΛv⁰.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .tasks import PowerLawTask
+
+__all__ = [
+    "DMFTResult",
+    "dmft_limit",
+    "dmft_matrix_closure",
+    "lazy_error",
+    "lazy_loss",
+    "crossover_time",
+    "kernel_multiplier",
+]
+
+
+class DMFTResult(NamedTuple):
+    """Learning curve of the N → ∞ theory, recorded at log-spaced steps."""
+
+    steps: np.ndarray  #: (R,) recorded steps, log-spaced integers from 0
+    loss: np.ndarray  #: (R,) test loss L(t) = v⁰ᵀΛv⁰ (its mean over batches when B is finite)
+    train_loss: np.ndarray | None  #: (R,) v⁰ᵀΛ̂v⁰ on the P reused samples, else None
+    kernel_scale: np.ndarray  #: (R,) a(t) = |w|²/N; the kernel is K = (1 + γa) I + rank one
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_task(task: object) -> PowerLawTask:
+    if not isinstance(task, PowerLawTask):
+        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
+    return task
+
+
+def _check_int(value: object, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_float(value: object, name: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    if not positive and value < 0:
+        raise ValueError(f"{name} must be non-negative, got {value}")
+    return value
+
+
+def _check_key(key: object) -> jax.Array:
+    if not isinstance(key, jax.Array):
+        raise TypeError(f"key must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
+    return key
+
+
+def _record_steps(steps: int, n_records: int) -> np.ndarray:
+    """Log-spaced integer steps 0 = s_0 < s_1 < ... = ``steps`` (at most ``n_records``)."""
+    grid = np.unique(np.round(np.geomspace(1, steps, n_records - 1)).astype(np.int64))
+    return np.concatenate([[0], grid])
+
+
+def _finite_or_raise(arrays: dict[str, np.ndarray], what: str) -> None:
+    for name, arr in arrays.items():
+        if arr is not None and not np.all(np.isfinite(arr)):
+            raise FloatingPointError(
+                f"{what}: {name} became NaN/inf (diverged). With dynamics='discrete' the η-step "
+                "model itself diverges once lr·(1+γa)·λ_1 > 2; use dynamics='flow' or a smaller lr."
+            )
+
+
+# ----------------------------------------------------------------------------- closed forms
+
+
+def kernel_multiplier(v_norm_sq: object, gamma: float) -> np.ndarray:
+    """κ = 1 + γa as a function of |v|² (exact at N = ∞, see the module docstring).
+
+    Solves |v|² = (a − 1)(1 + γa): κ = [1 + γ + √((1 + γ)² + 4γ|v|²)] / 2.
+    """
+    v2 = np.asarray(v_norm_sq, dtype=float)
+    g = _check_float(gamma, "gamma", positive=False)
+    return 0.5 * (1.0 + g + np.sqrt((1.0 + g) ** 2 + 4.0 * g * v2))
+
+
+def lazy_error(task: PowerLawTask, *, lr: float, steps: object, flow: bool = False) -> np.ndarray:
+    """Lazy (γ = 0), N, B → ∞ error modes v⁰_k(t) = (1 − ηλ_k)^t w*_k (flow: e^{−ηλ_k t} w*_k).
+
+    ``steps`` is a scalar or 1-d array of steps; returns shape (M,) or (len(steps), M)
+    (float64). Math notes §1.7(a), lazy limit.
+    """
+    task = _check_task(task)
+    lr = _check_float(lr, "lr", positive=True)
+    t = np.asarray(steps, dtype=float)
+    if np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise ValueError("steps must be finite and non-negative")
+    lam = np.asarray(task.eigenvalues, np.float64)
+    ws = np.asarray(task.target, np.float64)
+    if flow:
+        decay = np.exp(-lr * np.multiply.outer(t, lam))
+    else:
+        if np.any(t != np.round(t)):
+            raise ValueError("steps must be integers for the discrete-time closed form (use flow=True)")
+        decay = (1.0 - lr * lam) ** t[..., None]
+    return decay * ws
+
+
+def lazy_loss(task: PowerLawTask, *, lr: float, steps: object, flow: bool = False) -> np.ndarray:
+    """L(t) = Σ_k λ_k v⁰_k(t)² of :func:`lazy_error` (float64)."""
+    err = lazy_error(task, lr=lr, steps=steps, flow=flow)
+    return np.sum(np.asarray(task.eigenvalues, np.float64) * err**2, axis=-1)
+
+
+def crossover_time(gamma: float, beta: float, *, lr: float = 1.0, prefactor: float = 1.0) -> float:
+    """Steps after which a hard task (β < 1) shows the rich exponent: t_x ≈ γ^(−1/(1−β))/η.
+
+    Reconstructed (math notes §1.5): for small γ, γa ≈ γ‖v‖² ∼ γ t^(1−β) becomes O(1) at
+    this time. Returns ``inf`` for γ = 0 or β ≥ 1 (no crossover). The prefactor is not
+    predicted; ``prefactor`` lets a caller scale it.
+    """
+    g = _check_float(gamma, "gamma", positive=False)
+    b = _check_float(beta, "beta", positive=True)
+    lr = _check_float(lr, "lr", positive=True)
+    if g == 0 or b >= 1:
+        return math.inf
+    return prefactor * g ** (-1.0 / (1.0 - b)) / lr
+
+
+# ----------------------------------------------------------------------------- T×T matrix closure
+
+
+def dmft_matrix_closure(task: PowerLawTask, *, lr: float, gamma: float, steps: int) -> DMFTResult:
+    """Discrete-time DMFT of the N, B → ∞ limit as causal T×T matrices (float64, numpy).
+
+    Single-site process (math notes §1.7(a), the analogue of [B] Eqs. 27–31):
+    w(t+1) = w(t) + η[χ(t) + ηγ Σ_{s<t} C_u(t,s) w(s)], w(0) ~ N(0,1), χ ~ GP(0, C_u), with
+    C_u(t,s) = u(t)·u(s), u = Λv⁰; response R(t,s) = ∂w(t)/∂χ(s), C_w(t,s) = ⟨w(t)w(s)⟩,
+    and v(t) = Σ_{s<t} [R(t,s) + ηγ C_w(t,s)] u(s). Solved causally step by step;
+    O(T³ + T²M), meant for T ≲ 10³ as a cross-check of :func:`dmft_limit`. Records every
+    step 0..T.
+    """
+    task = _check_task(task)
+    lr = _check_float(lr, "lr", positive=True)
+    gamma = _check_float(gamma, "gamma", positive=False)
+    steps = _check_int(steps, "steps")
+    lam = np.asarray(task.eigenvalues, np.float64)
+    ws = np.asarray(task.target, np.float64)
+    T = steps
+    resp = np.zeros((T + 1, T + 1))  # R(t, s)
+    r0 = np.ones(T + 1)  # coefficient of w(0) in w(t)
+    cu = np.zeros((T + 1, T + 1))
+    cw = np.zeros((T + 1, T + 1))
+    us = np.zeros((T + 1, lam.size))
+    loss = np.zeros(T + 1)
+    a = np.zeros(T + 1)
+    cw[0, 0] = 1.0
+    for t in range(T + 1):
+        if t > 0:
+            # w(t) = w(t-1) + η χ(t-1) + η²γ Σ_{s<t-1} C_u(t-1, s) w(s)
+            p = t - 1
+            drive = lr * lr * gamma * cu[p, :p]  # weights on w(s), s < p
+            resp[t, :t] = resp[p, :t] + drive @ resp[:p, :t]
+            resp[t, p] += lr
+            r0[t] = r0[p] + drive @ r0[:p]
+            # C_w(t, s) = r0(t) r0(s) + R(t,:) C_u R(s,:)ᵀ for s <= t
+            rc = cu[:t, :t] @ resp[t, :t]
+            cw[t, : t + 1] = r0[t] * r0[: t + 1] + resp[: t + 1, :t] @ rc
+            cw[: t + 1, t] = cw[t, : t + 1]
+            v = (resp[t, :t] + lr * gamma * cw[t, :t]) @ us[:t]
+        else:
+            v = np.zeros_like(ws)
+        v0 = ws - v
+        u = lam * v0
+        us[t] = u
+        cu[t, : t + 1] = us[: t + 1] @ u
+        cu[: t + 1, t] = cu[t, : t + 1]
+        loss[t] = v0 @ (lam * v0)
+        a[t] = cw[t, t]
+    _finite_or_raise({"loss": loss}, f"dmft_matrix_closure(lr={lr}, gamma={gamma}, steps={steps})")
+    return DMFTResult(np.arange(T + 1), loss, None, a)
+
+
+# ----------------------------------------------------------------------------- jitted kernels
+
+
+def _kappa(v2: jax.Array, gamma: jax.Array) -> jax.Array:
+    return 0.5 * (1.0 + gamma + jnp.sqrt((1.0 + gamma) ** 2 + 4.0 * gamma * v2))
+
+
+def _a_of(v2: jax.Array, gamma: jax.Array) -> jax.Array:
+    kap = _kappa(v2, gamma)
+    # a = (κ − 1)/γ, written stably: a − 1 = |v|²/κ
+    return 1.0 + v2 / kap
+
+
+def _rank_one(x: jax.Array, h: jax.Array, H: jax.Array, ws: jax.Array, gamma: jax.Array) -> jax.Array:
+    """Exact flow of dx/dτ = −(γ/κ) v vᵀ H x over time h with v, κ frozen at the start."""
+    v = ws - x
+    v2 = jnp.dot(v, v)
+    c = gamma / _kappa(v2, gamma)
+    Hv = H * v
+    sig = jnp.dot(v, Hv)
+    z = h * c * sig
+    # (1 − e^{−z})/σ, finite as σ → 0
+    safe = jnp.where(z > 1e-6, z, 1.0)
+    frac = jnp.where(z > 1e-6, -jnp.expm1(-safe) / safe, 1.0 - 0.5 * z) * h * c
+    return x - v * (jnp.dot(Hv, x) * frac)
+
+
+def _flow_step(x: jax.Array, h: jax.Array, H: jax.Array, ws: jax.Array, gamma: jax.Array) -> jax.Array:
+    """One Strang step: half rank-one, full diagonal κH (κ at the midpoint), half rank-one."""
+    x = _rank_one(x, 0.5 * h, H, ws, gamma)
+    v = ws - x
+    k0 = _kappa(jnp.dot(v, v), gamma)
+    xp = jnp.exp(-h * k0 * H) * x  # predictor for the end-of-step κ
+    vp = ws - xp
+    k1 = _kappa(jnp.dot(vp, vp), gamma)
+    x = jnp.exp(-h * 0.5 * (k0 + k1) * H) * x
+    return _rank_one(x, 0.5 * h, H, ws, gamma)
+
+
+def _batch_gradient(key: jax.Array, lam: jax.Array, x: jax.Array, batch: jax.Array) -> jax.Array:
+    """One draw of Λ̂x for a fresh batch of B Gaussian features, exact in law, cost O(M)."""
+    k_c, k_z = jax.random.split(key)
+    sq = jnp.sqrt(lam)
+    s = sq * x
+    ns = jnp.sqrt(jnp.dot(s, s))
+    shat = s / jnp.where(ns > 0, ns, 1.0)
+    chi2 = 2.0 * jax.random.gamma(k_c, 0.5 * batch, dtype=x.dtype)  # |Zŝ|² ~ χ²_B
+    z = jax.random.normal(k_z, x.shape, x.dtype)
+    zperp = z - shat * jnp.dot(shat, z)
+    return sq * (ns / batch) * (chi2 * shat + jnp.sqrt(chi2) * zperp)
+
+
+def _run_segments(step, observe, state, lengths):
+    """Advance ``state`` by lengths[i] steps and observe it after each segment."""
+
+    def segment(st, n):
+        st = jax.lax.fori_loop(0, n, lambda i, s: step(s), st)
+        return st, observe(st)
+
+    first = observe(state)
+    state, obs = jax.lax.scan(segment, state, lengths)
+    return jax.tree_util.tree_map(lambda f, o: jnp.concatenate([f[None], o]), first, obs)
+
+
+@partial(jax.jit, static_argnames=("reuse",))
+def _flow_run(H, ws, test_mat, lengths, gamma, h, *, reuse: bool):
+    def step(x):
+        return _flow_step(x, h, H, ws, gamma)
+
+    def observe(x):
+        v = ws - x
+        a = _a_of(jnp.dot(v, v), gamma)
+        train = jnp.dot(x, H * x)
+        test = jnp.dot(x, test_mat @ x) if reuse else train
+        return test, train, a
+
+    return _run_segments(step, observe, ws, lengths)
+
+
+@partial(jax.jit, static_argnames=("discrete",))
+def _flow_noisy_run(keys, lam, ws, lengths, gamma, eta, batch, *, discrete: bool):
+    """Monte-Carlo of the N = ∞ model with finite batch, O(M) per step (rank-one kernel)."""
+
+    def one(key):
+        def step(state):
+            x, k = state
+            k, sub = jax.random.split(k)
+            g = _batch_gradient(sub, lam, x, batch)
+            v = ws - x
+            v2 = jnp.dot(v, v)
+            kap = _kappa(v2, gamma)
+            if discrete:  # explicit Euler of the reduced model (exact for γ = 0)
+                noise_free = x
+                drift = g
+            else:  # exact flow step for the mean drift + SGD kick
+                noise_free = _flow_step(x, eta, lam, ws, gamma)
+                drift = g - lam * x
+            kick = kap * drift + (gamma / kap) * v * jnp.dot(v, drift)
+            return noise_free - eta * kick, k
+
+        def observe(state):
+            x, _ = state
+            v = ws - x
+            return jnp.dot(x, lam * x), _a_of(jnp.dot(v, v), gamma)
+
+        return _run_segments(step, observe, (ws, key), lengths)
+
+    return jax.vmap(one)(keys)
+
+
+@partial(jax.jit, static_argnames=("noisy", "full_h"))
+def _discrete_run(keys, H, lam, ws, lengths, gamma, eta, batch, *, noisy: bool, full_h: bool):
+    """Exact N = ∞ discrete-time map with the full M×M matrix G (O(M²) per step)."""
+    m = ws.shape[0]
+
+    def one(key):
+        def step(state):
+            v, G, a, k = state
+            x = ws - v
+            if noisy:
+                k, sub = jax.random.split(k)
+                u = _batch_gradient(sub, lam, x, batch)
+            else:
+                u = H @ x if full_h else H * x
+            Gu = G @ u
+            vu = jnp.dot(v, u)
+            v_new = v + eta * (Gu + gamma * a * u) + eta**2 * gamma * vu * u
+            G_new = G + eta * gamma * (jnp.outer(v, u) + jnp.outer(u, v)) + eta**2 * gamma**2 * a * jnp.outer(u, u)
+            a_new = a + 2 * eta * vu + eta**2 * jnp.dot(u, Gu)
+            return v_new, G_new, a_new, k
+
+        def observe(state):
+            v, _, a, _ = state
+            x = ws - v
+            test = jnp.dot(x, lam * x)
+            train = jnp.dot(x, H @ x) if full_h else test
+            return test, train, a
+
+        init = (jnp.zeros_like(ws), jnp.eye(m, dtype=ws.dtype), jnp.ones((), ws.dtype), key)
+        return _run_segments(step, observe, init, lengths)
+
+    return jax.vmap(one)(keys)
+
+
+@partial(jax.jit, static_argnames=("flow",))
+def _lazy_sgd_run(lam, ws, lengths, eta, batch, *, flow: bool):
+    """Exact mean and second-moment recursion of lazy online SGD (math notes §1.7(b))."""
+    rho = jnp.exp(-eta * lam) if flow else 1.0 - eta * lam
+
+    def step(state):
+        m, C = state
+        L = jnp.dot(lam, C)
+        C = rho**2 * C + (eta**2 / batch) * (lam**2 * C + lam * L)
+        return rho * m, C
+
+    def observe(state):
+        m, C = state
+        v2 = jnp.sum(ws**2 - 2 * ws * m + C)
+        return jnp.dot(lam, C), 1.0 + v2
+
+    return _run_segments(step, observe, (ws, ws**2), lengths)
+
+
+# ----------------------------------------------------------------------------- public solver
+
+
+def dmft_limit(
+    task: PowerLawTask,
+    *,
+    lr: float,
+    gamma: float,
+    steps: int,
+    n_records: int = 64,
+    batch: int | None = None,
+    n_train: int | None = None,
+    key: jax.Array | None = None,
+    dynamics: str = "flow",
+    substeps: int = 1,
+    n_seeds: int = 16,
+) -> DMFTResult:
+    """Learning curve of [B]'s model at N → ∞ (reconstructed DMFT, math notes §1.7).
+
+    Args:
+        task: λ_k and w*_k (:func:`ntk_scaling.power_law_task`).
+        lr: η; step t corresponds to flow time τ = ηt. gamma: γ ≥ 0 (0 = lazy).
+        steps: T, the last step. n_records: at most this many log-spaced records.
+        batch: B for online SGD noise (None: B = ∞). n_train: P reused samples (None:
+            online); needs ``key``; not combined with ``batch``.
+        key: PRNG key for the P samples (``n_train``) or the batch Monte Carlo (γ > 0, B finite).
+        dynamics: "flow" (default; gradient flow via the exact O(M) rank-one reduction and
+            a stiff-stable exponential splitting) or "discrete" (the exact N = ∞ η-step map,
+            O(M²) per step; diverges where the real SGD does).
+        substeps: flow integration steps per model step (deterministic flow only).
+        n_seeds: batch sequences averaged when γ > 0 and B is finite.
+
+    Returns:
+        :class:`DMFTResult`; ``kernel_scale`` is a(t) = |w|²/N.
+
+    Raises:
+        FloatingPointError: the solution became NaN/inf (names the parameters).
+    """
+    task = _check_task(task)
+    lr = _check_float(lr, "lr", positive=True)
+    gamma = _check_float(gamma, "gamma", positive=False)
+    steps = _check_int(steps, "steps")
+    n_records = _check_int(n_records, "n_records", 2)
+    substeps = _check_int(substeps, "substeps")
+    n_seeds = _check_int(n_seeds, "n_seeds")
+    if dynamics not in ("flow", "discrete"):
+        raise ValueError(f"dynamics must be 'flow' or 'discrete', got {dynamics!r}")
+    if batch is not None:
+        batch = _check_int(batch, "batch")
+    if n_train is not None:
+        n_train = _check_int(n_train, "n_train")
+    if batch is not None and n_train is not None:
+        raise ValueError("batch and n_train cannot be combined: n_train is full-batch training on P samples")
+    if batch is not None and substeps != 1:
+        raise ValueError("substeps must be 1 with a finite batch (one SGD noise kick per step)")
+    if (n_train is not None or (batch is not None and gamma > 0)) and key is None:
+        raise ValueError("a PRNG key is needed for n_train (the P samples) or for batch with gamma > 0 (Monte Carlo)")
+    if key is not None:
+        key = _check_key(key)
+
+    what = (
+        f"dmft_limit(alpha={task.alpha}, beta={task.beta}, M={task.n_modes}, lr={lr}, gamma={gamma}, "
+        f"steps={steps}, batch={batch}, n_train={n_train}, dynamics={dynamics!r})"
+    )
+    dtype = task.eigenvalues.dtype
+    lam = jnp.asarray(task.eigenvalues)
+    ws = jnp.asarray(task.target)
+    rec = _record_steps(steps, n_records)
+    g = jnp.asarray(gamma, dtype)
+    eta = jnp.asarray(lr, dtype)
+    train = None
+
+    if batch is not None:
+        lengths = jnp.asarray(np.diff(rec), jnp.int32)
+        if gamma == 0:
+            test, a = _lazy_sgd_run(lam, ws, lengths, eta, jnp.asarray(batch, dtype), flow=dynamics == "flow")
+        else:
+            keys = jax.random.split(key, n_seeds)
+            if dynamics == "flow":
+                test, a = _flow_noisy_run(keys, lam, ws, lengths, g, eta, jnp.asarray(batch, dtype), discrete=False)
+            else:
+                test, _, a = _discrete_run(
+                    keys, lam, lam, ws, lengths, g, eta, jnp.asarray(batch, dtype), noisy=True, full_h=False
+                )
+            test, a = jnp.mean(test, 0), jnp.mean(a, 0)
+    else:
+        if n_train is not None:
+            z = np.asarray(jax.random.normal(key, (n_train, task.n_modes), jnp.float32), np.float64)
+            psi = z * np.sqrt(np.asarray(task.eigenvalues, np.float64))
+            lam_hat = psi.T @ psi / n_train
+        if dynamics == "flow":
+            lengths = jnp.asarray(np.diff(rec) * substeps, jnp.int32)
+            h = jnp.asarray(lr / substeps, dtype)
+            if n_train is None:
+                test, _, a = _flow_run(lam, ws, jnp.zeros((1, 1), dtype), lengths, g, h, reuse=False)
+            else:
+                mu, q = np.linalg.eigh(lam_hat)
+                mu = np.clip(mu, 0.0, None)
+                ws_rot = q.T @ np.asarray(task.target, np.float64)
+                lam_rot = q.T @ (np.asarray(task.eigenvalues, np.float64)[:, None] * q)
+                test, train, a = _flow_run(
+                    jnp.asarray(mu, dtype), jnp.asarray(ws_rot, dtype), jnp.asarray(lam_rot, dtype),
+                    lengths, g, h, reuse=True,
+                )
+        else:
+            lengths = jnp.asarray(np.diff(rec), jnp.int32)
+            keys = jax.random.split(jax.random.key(0), 1)
+            if n_train is None:
+                H, full = lam, False
+            else:
+                H, full = jnp.asarray(lam_hat, dtype), True
+            test, train, a = _discrete_run(keys, H, lam, ws, lengths, g, eta, jnp.asarray(1.0, dtype),
+                                           noisy=False, full_h=full)
+            test, train, a = test[0], train[0], a[0]
+        if n_train is None:
+            train = None
+    out = {
+        "loss": np.asarray(test, np.float64),
+        "kernel_scale": np.asarray(a, np.float64),
+        "train_loss": None if train is None else np.asarray(train, np.float64),
+    }
+    _finite_or_raise(out, what)
+    return DMFTResult(rec, out["loss"], out["train_loss"], out["kernel_scale"])

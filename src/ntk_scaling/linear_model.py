@@ -1,0 +1,436 @@
+"""Direct simulation of the solvable model of [B] (arXiv 2409.17858, Eqs. 3–5).
+
+The model (reconstructed, see math notes §1.3) learns a target y = w*·ψ(x) written in
+the M infinite-width features ψ(x), whose covariance is Λ = diag(λ_k):
+
+* network: f(x) = (1/N) wᵀ A ψ(x), with readout w ∈ R^N and feature matrix A ∈ R^{N×M};
+* initialisation: A(0)_ij ~ N(0, 1) i.i.d. and w(0) ~ N(0, I_N) (our choice; Bordelon
+  et al. 2024a start the lazy model from w(0) = 0, which changes no exponent);
+* effective weights v = Aᵀw / N, error v⁰ = w* − v, population loss L = v⁰ᵀ Λ v⁰ (Eq. 5);
+* online SGD with a fresh batch of B Gaussian feature vectors per step (Eq. 4), with
+  Λ̂ = ΨᵀΨ / B:
+
+      w ← w + η A Λ̂ v⁰,        A ← A + ηγ w (P Λ̂ v⁰)ᵀ,
+
+  where P = A(0)ᵀA(0)/N projects A onto the row space of A(0) (``project=True``, the
+  model of the main text) or P = I (``project=False``: a plain two-layer linear
+  network, [B] Appendix G). γ = 0 freezes A: the lazy random-feature model.
+
+With ``n_train = P`` the model instead reuses a fixed set of P samples ([B] Appendix D):
+full-batch gradient descent on them when ``batch >= n_train`` (the discrete-time version
+of the gradient flow analysed there), minibatches of ``batch`` samples drawn uniformly
+with replacement from them otherwise.
+
+Implementation notes. Every step costs O(NM) (a handful of matrix–vector products) and
+no M×M matrix is ever formed: P g is applied as A(0)ᵀ(A(0) g)/N. For online Gaussian
+batches the gradient Λ̂ v⁰ is drawn exactly in law at cost O(M + B) instead of O(BM):
+with u = Λ^{1/2} v⁰, z_μ ~ N(0, I_M) and s = Z û ~ N(0, I_B),
+ZᵀZu/B = (‖u‖/B)(‖s‖² û + ‖s‖ (I − ûûᵀ) ξ) with ξ ~ N(0, I_M) independent of s. Seeds are
+run in parallel with ``vmap``; the steps in one jit-compiled ``lax.scan``; quantities are
+recorded at log-spaced steps.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .tasks import PowerLawTask
+
+__all__ = [
+    "SimulationResult",
+    "SpikeResult",
+    "simulate_projected_model",
+    "simulate_spike",
+    "record_steps",
+    "projection_floor",
+    "initial_matrices",
+]
+
+
+class SimulationResult(NamedTuple):
+    """Learning curves of :func:`simulate_projected_model`, recorded at ``steps``."""
+
+    steps: np.ndarray  #: (R,) recorded steps, log-spaced integers from 0, strictly increasing
+    test_loss: np.ndarray  #: (n_seeds, R) population loss v⁰ᵀΛv⁰
+    train_loss: np.ndarray | None  #: (n_seeds, R) loss on the P reused samples, or None (online)
+    weight_norm: np.ndarray  #: (n_seeds, R) |w|²/N, the multiplier a(t) of the kernel
+
+
+class SpikeResult(NamedTuple):
+    """Learning curves plus the rank-one spike of the first layer ([B] Appendix G.3, Fig. 13)."""
+
+    steps: np.ndarray  #: (R,) recorded steps
+    test_loss: np.ndarray  #: (n_seeds, R)
+    weight_norm: np.ndarray  #: (n_seeds, R) |w|²/N
+    spike: np.ndarray  #: (n_seeds, R) top eigenvalue of (AᵀA − A(0)ᵀA(0))/N
+    overlap: np.ndarray  #: (n_seeds, R) |cos| between that eigenvector and v = Aᵀw/N
+    trace_change: np.ndarray  #: (n_seeds, R) Tr(AᵀA − A(0)ᵀA(0))/N
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_int(value: object, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_float(value: object, name: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    if not positive and value < 0:
+        raise ValueError(f"{name} must be non-negative, got {value}")
+    return value
+
+
+def _check_task(task: object) -> PowerLawTask:
+    if not isinstance(task, PowerLawTask):
+        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
+    return task
+
+
+def _check_key(key: object) -> jax.Array:
+    if not isinstance(key, jax.Array):
+        raise TypeError(f"key must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape != ():
+            raise ValueError(f"key must be a single PRNG key, got shape {key.shape}")
+    elif key.shape != (2,) or key.dtype != jnp.uint32:
+        raise ValueError(f"key must be a single PRNG key, got dtype {key.dtype} and shape {key.shape}")
+    return key
+
+
+def record_steps(steps: int, n_records: int) -> np.ndarray:
+    """Log-spaced integer steps 0 = s_0 < s_1 < ... = ``steps`` (at most ``n_records`` of them)."""
+    steps = _check_int(steps, "steps")
+    n_records = _check_int(n_records, "n_records", 2)
+    grid = np.unique(np.round(np.geomspace(1, steps, n_records - 1)).astype(np.int64))
+    return np.concatenate([[0], grid])
+
+
+def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> tuple[jax.Array, jax.Array]:
+    """The initial (A(0), w(0)) of every seed, exactly as the simulations draw them.
+
+    Returns arrays of shapes (n_seeds, N, M) and (n_seeds, N).
+    """
+    key = _check_key(key)
+    task = _check_task(task)
+    width = _check_int(width, "width")
+    n_seeds = _check_int(n_seeds, "n_seeds")
+    dtype = task.eigenvalues.dtype
+    keys = jax.random.split(key, n_seeds)
+
+    def one(k: jax.Array) -> tuple[jax.Array, jax.Array]:
+        k_a, k_w, _ = jax.random.split(k, 3)
+        return (
+            jax.random.normal(k_a, (width, task.n_modes), dtype),
+            jax.random.normal(k_w, (width,), dtype),
+        )
+
+    return jax.vmap(one)(keys)
+
+
+def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> np.ndarray:
+    """The t → ∞ loss of the projected model: min over v in the row space of A(0) of v⁰ᵀΛv⁰.
+
+    Neither lazy nor rich training can leave the N-dimensional row space of A(0) when the
+    projection is on, so this least-squares residual is the model bottleneck of [B]
+    Eq. 12 (∼ N^(−α·min(2,β)) for M ≫ N). Uses the same A(0) as the simulation with the
+    same ``key``; solved in float64 with numpy. Returns shape (n_seeds,).
+    """
+    a0, _ = initial_matrices(key, task, width, n_seeds)
+    lam = np.asarray(task.eigenvalues, np.float64)
+    target = np.asarray(task.target, np.float64)
+    sqrt_lam = np.sqrt(lam)
+    rhs = sqrt_lam * target
+    out = np.empty(n_seeds)
+    for s in range(n_seeds):
+        design = sqrt_lam[:, None] * np.asarray(a0[s], np.float64).T  # (M, N)
+        coef, *_ = np.linalg.lstsq(design, rhs, rcond=None)
+        resid = rhs - design @ coef
+        out[s] = float(resid @ resid)
+    return out
+
+
+# ----------------------------------------------------------------------------- core
+
+
+def _online_gradient(key: jax.Array, sqrt_lam: jax.Array, v0: jax.Array, batch: int) -> jax.Array:
+    """One draw of Λ̂ v⁰ for a fresh Gaussian batch of size B, exact in law, cost O(M + B)."""
+    k_s, k_xi = jax.random.split(key)
+    u = sqrt_lam * v0
+    norm_u = jnp.sqrt(jnp.sum(u * u))
+    safe = jnp.where(norm_u > 0, norm_u, 1.0)
+    u_hat = u / safe
+    s = jax.random.normal(k_s, (batch,), u.dtype)
+    s2 = jnp.sum(s * s)
+    xi = jax.random.normal(k_xi, u.shape, u.dtype)
+    xi_perp = xi - u_hat * jnp.dot(u_hat, xi)
+    zz_u = (norm_u / batch) * (s2 * u_hat + jnp.sqrt(s2) * xi_perp)
+    return sqrt_lam * zz_u
+
+
+def _explicit_online_gradient(key: jax.Array, sqrt_lam: jax.Array, v0: jax.Array, batch: int) -> jax.Array:
+    """Reference O(BM) version of :func:`_online_gradient` (used by the tests)."""
+    z = jax.random.normal(key, (batch, sqrt_lam.shape[0]), v0.dtype)
+    u = sqrt_lam * v0
+    return sqrt_lam * (z.T @ (z @ u)) / batch
+
+
+def _top_eigen(a: jax.Array, a0: jax.Array, start: jax.Array, n_iter: int) -> tuple[jax.Array, jax.Array]:
+    """Top eigenpair of S = (AᵀA − A(0)ᵀA(0))/N by power iteration from ``start``."""
+    n = a.shape[0]
+
+    def matvec(x: jax.Array) -> jax.Array:
+        return (a.T @ (a @ x) - a0.T @ (a0 @ x)) / n
+
+    def body(_: int, x: jax.Array) -> jax.Array:
+        y = matvec(x)
+        return y / jnp.maximum(jnp.linalg.norm(y), 1e-30)
+
+    x = start / jnp.maximum(jnp.linalg.norm(start), 1e-30)
+    x = jax.lax.fori_loop(0, n_iter, body, x)
+    return jnp.dot(x, matvec(x)), x
+
+
+@partial(
+    jax.jit,
+    static_argnames=("width", "batch", "steps", "n_rec", "project", "rich", "n_train", "spike_iter"),
+)
+def _run(
+    keys: jax.Array,
+    lam: jax.Array,
+    target: jax.Array,
+    lr: jax.Array,
+    gamma: jax.Array,
+    slots: jax.Array,
+    *,
+    width: int,
+    batch: int,
+    steps: int,
+    n_rec: int,
+    project: bool,
+    rich: bool,
+    n_train: int | None,
+    spike_iter: int,
+) -> dict[str, jax.Array]:
+    dtype = lam.dtype
+    m = lam.shape[0]
+    sqrt_lam = jnp.sqrt(lam)
+    n = width
+
+    def one_seed(key: jax.Array) -> dict[str, jax.Array]:
+        k_a, k_w, k_data = jax.random.split(key, 3)
+        a0 = jax.random.normal(k_a, (n, m), dtype)
+        w = jax.random.normal(k_w, (n,), dtype)
+        if n_train is not None:
+            k_train, k_data = jax.random.split(k_data)
+            z_train = jax.random.normal(k_train, (n_train, m), dtype)  # Ψ = Z Λ^{1/2}
+        else:
+            z_train = None
+
+        def error(a: jax.Array, w: jax.Array) -> jax.Array:
+            return target - a.T @ w / n
+
+        def gradient(k: jax.Array, v0: jax.Array) -> jax.Array:
+            if n_train is None:
+                return _online_gradient(k, sqrt_lam, v0, batch)
+            u = sqrt_lam * v0
+            if batch >= n_train:
+                z = z_train
+            else:
+                z = z_train[jax.random.randint(k, (batch,), 0, n_train)]
+            return sqrt_lam * (z.T @ (z @ u)) / z.shape[0]
+
+        def measure(a: jax.Array, w: jax.Array, v0: jax.Array) -> dict[str, jax.Array]:
+            out = {
+                "test": jnp.sum(lam * v0 * v0),
+                "norm": jnp.sum(w * w) / n,
+            }
+            if n_train is not None:
+                r = z_train @ (sqrt_lam * v0)
+                out["train"] = jnp.mean(r * r)
+            if spike_iter:
+                v = target - v0
+                top, vec = _top_eigen(a, a0, v + 1e-3 * jnp.ones_like(v), spike_iter)
+                out["spike"] = top
+                out["overlap"] = jnp.abs(jnp.dot(vec, v)) / jnp.maximum(jnp.linalg.norm(v), 1e-30)
+                out["trace"] = (jnp.sum(a * a) - jnp.sum(a0 * a0)) / n
+            return out
+
+        def record(bufs: dict[str, jax.Array], slot: jax.Array, a: jax.Array, w: jax.Array, v0: jax.Array):
+            def write(b: dict[str, jax.Array]) -> dict[str, jax.Array]:
+                vals = measure(a, w, v0)
+                return {name: b[name].at[slot].set(vals[name]) for name in b}
+
+            return jax.lax.cond(slot < n_rec, write, lambda b: b, bufs)
+
+        v0 = error(a0, w)
+        proto = measure(a0, w, v0)
+        bufs = {name: jnp.zeros((n_rec,), dtype).at[0].set(val) for name, val in proto.items()}
+
+        def step(carry, inp):
+            a, w, v0, bufs = carry
+            t, slot = inp
+            g = gradient(jax.random.fold_in(k_data, t), v0)  # Λ̂ v⁰
+            w_new = w + lr * (a @ g)
+            if rich:
+                pg = a0.T @ (a0 @ g) / n if project else g
+                a = a + (lr * gamma) * jnp.outer(w, pg)
+            w = w_new
+            v0 = error(a, w)
+            bufs = record(bufs, slot, a, w, v0)
+            return (a, w, v0, bufs), None
+
+        ts = jnp.arange(1, steps + 1, dtype=jnp.int32)
+        (_, _, _, bufs), _ = jax.lax.scan(step, (a0, w, v0, bufs), (ts, slots))
+        return bufs
+
+    return jax.vmap(one_seed)(keys)
+
+
+def _simulate(
+    key: jax.Array,
+    task: PowerLawTask,
+    *,
+    width: int,
+    batch: int,
+    lr: float,
+    gamma: float,
+    steps: int,
+    n_seeds: int,
+    n_records: int,
+    project: bool,
+    n_train: int | None,
+    spike_iter: int,
+    what: str,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    key = _check_key(key)
+    task = _check_task(task)
+    width = _check_int(width, "width")
+    batch = _check_int(batch, "batch")
+    steps = _check_int(steps, "steps")
+    n_seeds = _check_int(n_seeds, "n_seeds")
+    n_records = _check_int(n_records, "n_records", 2)
+    lr = _check_float(lr, "lr", positive=True)
+    gamma = _check_float(gamma, "gamma", positive=False)
+    if not isinstance(project, (bool, np.bool_)):
+        raise TypeError(f"project must be True or False, got {project!r}")
+    if n_train is not None:
+        n_train = _check_int(n_train, "n_train")
+
+    rec = record_steps(steps, n_records)
+    slots = np.full(steps, len(rec), dtype=np.int32)  # index len(rec) = "do not record"
+    slots[rec[1:] - 1] = np.arange(1, len(rec), dtype=np.int32)
+    dtype = task.eigenvalues.dtype
+    out = _run(
+        jax.random.split(key, n_seeds),
+        task.eigenvalues,
+        task.target.astype(dtype),
+        jnp.asarray(lr, dtype),
+        jnp.asarray(gamma, dtype),
+        jnp.asarray(slots),
+        width=width,
+        batch=batch,
+        steps=steps,
+        n_rec=len(rec),
+        project=bool(project),
+        rich=gamma > 0,
+        n_train=n_train,
+        spike_iter=spike_iter,
+    )
+    out = {name: np.asarray(val) for name, val in out.items()}
+    bad = [name for name, val in out.items() if not np.all(np.isfinite(val))]
+    if bad:
+        first = int(np.argmax(~np.all(np.isfinite(out[bad[0]]), axis=0)))
+        raise FloatingPointError(
+            f"{what} diverged (non-finite {', '.join(bad)} by step {int(rec[first])}) with "
+            f"alpha={task.alpha}, beta={task.beta}, M={task.n_modes}, width={width}, batch={batch}, "
+            f"lr={lr}, gamma={gamma}, project={project}, n_train={n_train}, steps={steps}: lower lr "
+            "(the rich kernel grows during training, so late steps need a smaller lr)"
+        )
+    return rec, out
+
+
+def simulate_projected_model(
+    key: jax.Array,
+    task: PowerLawTask,
+    *,
+    width: int,
+    batch: int,
+    lr: float,
+    gamma: float,
+    steps: int,
+    n_seeds: int = 1,
+    n_records: int = 64,
+    project: bool = True,
+    n_train: int | None = None,
+) -> SimulationResult:
+    """Simulate [B]'s model (Eqs. 3–5, reconstructed; math notes §1.3) for ``n_seeds`` seeds.
+
+    Args:
+        key: PRNG key; seed ``i`` uses ``jax.random.split(key, n_seeds)[i]``.
+        task: the power-law task (λ_k, w*_k), see :func:`ntk_scaling.power_law_task`.
+        width: N, the number of learned features.
+        batch: B, samples per step (online: fresh Gaussian samples; with ``n_train``:
+            full batch if ``batch >= n_train``, else minibatches drawn from the P samples).
+        lr: η. gamma: γ ≥ 0, the feature-learning strength (0 = lazy random features).
+        steps: number of SGD steps T. n_records: at most this many log-spaced records.
+        project: apply P = A(0)ᵀA(0)/N to A's update (True: the model of [B]; False: the
+            plain two-layer linear network of Appendix G).
+        n_train: P, reuse a fixed set of P samples (Appendix D); None = online SGD.
+
+    Raises:
+        FloatingPointError: the loss or weights became NaN/inf (lower ``lr``).
+    """
+    rec, out = _simulate(
+        key, task, width=width, batch=batch, lr=lr, gamma=gamma, steps=steps, n_seeds=n_seeds,
+        n_records=n_records, project=project, n_train=n_train, spike_iter=0,
+        what="simulate_projected_model",
+    )
+    return SimulationResult(rec, out["test"], out.get("train"), out["norm"])
+
+
+def simulate_spike(
+    key: jax.Array,
+    task: PowerLawTask,
+    *,
+    width: int,
+    batch: int,
+    lr: float,
+    gamma: float,
+    steps: int,
+    n_seeds: int = 1,
+    n_records: int = 32,
+    project: bool = False,
+    power_iterations: int = 40,
+) -> SpikeResult:
+    """Like :func:`simulate_projected_model` (online), also tracking the first-layer spike.
+
+    At each record the top eigenvalue of (AᵀA − A(0)ᵀA(0))/N is found by power iteration
+    (``power_iterations`` products with A and A(0), started from v) together with the
+    |cosine| between its eigenvector and v = Aᵀw/N ([B] Appendix G.3, Fig. 13). The
+    exact identity Tr(AᵀA − A(0)ᵀA(0))/N = γ(|w|²/N − |w(0)|²/N) of the unprojected
+    network (balancedness, math notes §1.7a) is returned as ``trace_change`` for checks.
+    """
+    power_iterations = _check_int(power_iterations, "power_iterations")
+    rec, out = _simulate(
+        key, task, width=width, batch=batch, lr=lr, gamma=gamma, steps=steps, n_seeds=n_seeds,
+        n_records=n_records, project=project, n_train=None, spike_iter=power_iterations,
+        what="simulate_spike",
+    )
+    return SpikeResult(rec, out["test"], out["norm"], out["spike"], out["overlap"], out["trace"])

@@ -1,0 +1,511 @@
+"""Full-batch training of MLP ensembles with the empirical NTK recorded along the way ([A]).
+
+[A] (arXiv 2507.05035) trains dense ReLU networks with Adam, full batch, 20 seeds per
+configuration, and records the empirical NTK (eNTK) on 128 held-out test points during
+training. From the recorded kernels it reads off the trace TrΘ, the effective rank
+Γ = exp(S_vN) and, at the epoch of minimum test loss, the trace ratio
+β = (TrΘ_min − TrΘ_0)/TrΘ_0 (math notes §2.2; the metric definitions are reconstructed
+from the group's code and the summaries, the training protocol is unverified, §2.3).
+
+Choices made here (all stated in the book, none verified against the paper's text):
+
+* **Loss.** Mean squared error on one-hot targets, ``mean_{i,a} (f_a(x_i) − y_ia)²``
+  (``loss="mse"``, the default). The group's public example uses softmax cross-entropy;
+  ``loss="cross_entropy"`` selects it.
+* **Ensembles.** All seeds of one configuration are trained at once with ``jax.vmap`` in
+  one jitted program; ``seed_chunk`` splits a large ensemble into several calls so the
+  memory stays bounded at large width.
+* **Checkpoints.** Training advances between log-spaced checkpoint epochs inside a
+  jitted ``lax.fori_loop`` (one compilation for any segment length); at each checkpoint
+  a second jitted call evaluates losses, accuracies and the eNTK with its spectrum.
+* **Minimum test loss.** The test loss is evaluated after *every* epoch inside the loop
+  and the parameters at its minimum are carried along, so Θ_min is the eNTK at the exact
+  minimum-test-loss epoch, not at the nearest checkpoint.
+
+Results are :class:`TrainResult` NamedTuples of numpy arrays; :func:`train_mlp_cached`
+wraps the whole run in :func:`ntk_scaling.cache.cached` so sweeps resume.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, Callable, NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from .models import MLPConfig, init_mlp, mlp_apply
+from .ntk import empirical_ntk, flatten_ntk
+
+LOSSES = ("mse", "cross_entropy")
+
+
+# ----------------------------------------------------------------------------------
+# configuration and data containers
+# ----------------------------------------------------------------------------------
+class TrainConfig(NamedTuple):
+    """How to train: full-batch Adam for ``epochs`` steps with eNTK checkpoints."""
+
+    epochs: int = 1000  #: number of full-batch Adam steps
+    learning_rate: float = 1e-3  #: Adam step size
+    n_checkpoints: int = 30  #: log-spaced checkpoints (epoch 0 and the last included)
+    loss: str = "mse"  #: "mse" (default) or "cross_entropy"
+    seed_chunk: int | None = None  #: train at most this many seeds per jitted call
+    ntk_batch_size: int | None = None  #: passed to ``empirical_ntk(batch_size=...)``
+    ntk_implementation: str | None = None  #: passed to ``empirical_ntk(implementation=...)``
+    ntk_seed_batch: int | None = None  #: eNTKs of this many seeds at once (None: all)
+    ntk_precision: str | None = "highest"  #: matmul precision of the eNTK (no TF32 on GPUs)
+
+
+class TrainData(NamedTuple):
+    """Inputs (n, d) and one-hot targets (n, k) of a classification task."""
+
+    x_train: Any
+    y_train: Any
+    x_test: Any  #: held-out points for the test loss
+    y_test: Any
+    x_ntk: Any  #: held-out points on which the eNTK is recorded (128 in [A])
+
+
+class TrainResult(NamedTuple):
+    """One ensemble's training record; arrays have the seed axis first.
+
+    ``c`` is the number of checkpoints, ``d = n_ntk · k`` the side of the flattened eNTK.
+    """
+
+    epochs: np.ndarray  #: (c,) checkpoint epochs, 0 first and the last epoch last
+    train_loss: np.ndarray  #: (s, c)
+    test_loss: np.ndarray  #: (s, c)
+    train_accuracy: np.ndarray  #: (s, c)
+    test_accuracy: np.ndarray  #: (s, c)
+    ntk_trace: np.ndarray  #: (s, c) TrΘ of the flattened eNTK (not divided by d)
+    ntk_entropy: np.ndarray  #: (s, c) von Neumann entropy S_vN of Θ/TrΘ
+    ntk_effective_rank: np.ndarray  #: (s, c) Γ = exp(S_vN)
+    ntk_eigenvalues: np.ndarray  #: (s, c, d) eigenvalues, ascending
+    min_epoch: np.ndarray  #: (s,) epoch of minimum test loss (any epoch, not just checkpoints)
+    min_test_loss: np.ndarray  #: (s,)
+    min_train_loss: np.ndarray  #: (s,) train loss at that epoch
+    min_test_accuracy: np.ndarray  #: (s,)
+    trace_min: np.ndarray  #: (s,) TrΘ_min, eNTK at the minimum-test-loss epoch
+    entropy_min: np.ndarray  #: (s,)
+    effective_rank_min: np.ndarray  #: (s,) Γ(Θ_min)
+    eigenvalues_min: np.ndarray  #: (s, d)
+    trace_ratio: np.ndarray  #: (s,) β = (TrΘ_min − TrΘ_0)/TrΘ_0
+    ntk_dim: int  #: d = n_ntk · k
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.train_loss.shape[0])
+
+    def trace_0(self) -> np.ndarray:
+        """TrΘ_0 per seed (the eNTK at initialisation)."""
+        return self.ntk_trace[:, 0]
+
+
+# ----------------------------------------------------------------------------------
+# small pure pieces
+# ----------------------------------------------------------------------------------
+def checkpoint_epochs(epochs: int, n_checkpoints: int) -> np.ndarray:
+    """Log-spaced integer epochs 0 = e_0 < e_1 < ... < e_last = ``epochs``.
+
+    ``n_checkpoints − 1`` points are spread geometrically over [1, epochs] and rounded;
+    duplicates at small epochs are dropped, so fewer than ``n_checkpoints`` may return.
+    """
+    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if not isinstance(n_checkpoints, (int, np.integer)) or n_checkpoints < 2:
+        raise ValueError(f"n_checkpoints must be an integer >= 2, got {n_checkpoints!r}")
+    rest = np.unique(np.rint(np.geomspace(1, epochs, n_checkpoints - 1)).astype(np.int64))
+    return np.concatenate([[0], rest]).astype(np.int64)
+
+
+def loss_function(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
+    """The training loss ``(logits (n, k), one-hot targets (n, k)) -> scalar``.
+
+    ``"mse"``: mean over samples and logits of the squared error (the book's choice);
+    ``"cross_entropy"``: mean softmax cross-entropy (the group's public example).
+    """
+    if name == "mse":
+        return lambda out, y: jnp.mean((out - y) ** 2)
+    if name == "cross_entropy":
+        return lambda out, y: jnp.mean(optax.softmax_cross_entropy(out, y))
+    raise ValueError(f"unknown loss {name!r}; choose one of {LOSSES}")
+
+
+def spectrum_metrics(eigenvalues: np.ndarray, *, floor: float = 1e-14) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trace, von Neumann entropy and effective rank from eigenvalues (last axis).
+
+    Follows the group's recorder (math notes §2.2): eigenvalues are clipped at ``floor``,
+    divided by their sum to p_i, S_vN = −Σ p_i ln p_i (natural log), Γ = exp(S_vN).
+    Computed in float64 numpy so that float32 round-off of tiny eigenvalues does not
+    matter.
+    """
+    lam = np.clip(np.asarray(eigenvalues, dtype=np.float64), floor, None)
+    trace = np.asarray(eigenvalues, dtype=np.float64).sum(-1)
+    p = lam / lam.sum(-1, keepdims=True)
+    entropy = -(p * np.log(p)).sum(-1)
+    return trace, entropy, np.exp(entropy)
+
+
+def _accuracy(out: jax.Array, y: jax.Array) -> jax.Array:
+    return jnp.mean(jnp.argmax(out, -1) == jnp.argmax(y, -1))
+
+
+def _check_data(data: TrainData) -> None:
+    if not isinstance(data, TrainData):
+        raise TypeError(f"data must be a TrainData, got {type(data).__name__}")
+    for name in ("x_train", "y_train", "x_test", "y_test", "x_ntk"):
+        arr = getattr(data, name)
+        if np.ndim(arr) != 2:
+            raise ValueError(f"data.{name} must be 2-D (samples, features), got shape {np.shape(arr)}")
+        if not np.all(np.isfinite(np.asarray(arr))):
+            raise ValueError(f"data.{name} contains NaN or infinity")
+    if np.shape(data.x_train)[0] != np.shape(data.y_train)[0]:
+        raise ValueError(f"x_train has {np.shape(data.x_train)[0]} rows but y_train {np.shape(data.y_train)[0]}")
+    if np.shape(data.x_test)[0] != np.shape(data.y_test)[0]:
+        raise ValueError(f"x_test has {np.shape(data.x_test)[0]} rows but y_test {np.shape(data.y_test)[0]}")
+    d = np.shape(data.x_train)[1]
+    for name in ("x_test", "x_ntk"):
+        if np.shape(getattr(data, name))[1] != d:
+            raise ValueError(f"data.{name} has {np.shape(getattr(data, name))[1]} features, x_train has {d}")
+    if np.shape(data.y_train)[1] != np.shape(data.y_test)[1]:
+        raise ValueError("y_train and y_test have different numbers of classes")
+
+
+def _check_config(train: TrainConfig) -> None:
+    if not isinstance(train, TrainConfig):
+        raise TypeError(f"train must be a TrainConfig, got {type(train).__name__}")
+    if not (isinstance(train.learning_rate, (int, float)) and math.isfinite(train.learning_rate) and train.learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive finite number, got {train.learning_rate!r}")
+    if train.loss not in LOSSES:
+        raise ValueError(f"unknown loss {train.loss!r}; choose one of {LOSSES}")
+    if train.seed_chunk is not None and train.seed_chunk < 1:
+        raise ValueError(f"seed_chunk must be >= 1 or None, got {train.seed_chunk!r}")
+    checkpoint_epochs(train.epochs, train.n_checkpoints)  # validates both
+
+
+# ----------------------------------------------------------------------------------
+# the jitted programs
+# ----------------------------------------------------------------------------------
+class _State(NamedTuple):
+    params: Any
+    opt_state: Any
+    best_params: Any
+    best_test_loss: jax.Array
+    best_epoch: jax.Array
+    epoch: jax.Array
+    finite: jax.Array
+
+
+@functools.lru_cache(maxsize=32)
+def _programs(config: MLPConfig, train: TrainConfig):
+    """Jitted (init, advance, measure) for one model and training configuration."""
+    apply_fn = functools.partial(mlp_apply, config)
+    loss = loss_function(train.loss)
+    opt = optax.adam(train.learning_rate)
+
+    def train_loss(params, x, y):
+        return loss(apply_fn(params, x), y)
+
+    def init_one(key, x_test, y_test):
+        params = init_mlp(key, config)
+        test = train_loss(params, x_test, y_test)
+        return _State(params, opt.init(params), params, test, jnp.int32(0), jnp.int32(0), jnp.isfinite(test))
+
+    def advance_one(state: _State, n_steps, x, y, x_test, y_test):
+        def body(_, s: _State):
+            value, grads = jax.value_and_grad(train_loss)(s.params, x, y)
+            updates, opt_state = opt.update(grads, s.opt_state, s.params)
+            params = optax.apply_updates(s.params, updates)
+            epoch = s.epoch + 1
+            test = train_loss(params, x_test, y_test)
+            better = test < s.best_test_loss
+            best_params = jax.tree_util.tree_map(lambda new, old: jnp.where(better, new, old), params, s.best_params)
+            return _State(
+                params,
+                opt_state,
+                best_params,
+                jnp.where(better, test, s.best_test_loss),
+                jnp.where(better, epoch, s.best_epoch),
+                epoch,
+                s.finite & jnp.isfinite(value) & jnp.isfinite(test),
+            )
+
+        return jax.lax.fori_loop(0, n_steps, body, state)
+
+    def losses_one(params, x, y, x_test, y_test):
+        out, out_test = apply_fn(params, x), apply_fn(params, x_test)
+        return loss(out, y), loss(out_test, y_test), _accuracy(out, y), _accuracy(out_test, y_test)
+
+    def ntk_eigs_one(params, x_ntk):
+        kernel = flatten_ntk(
+            empirical_ntk(
+                apply_fn,
+                params,
+                x_ntk,
+                implementation=train.ntk_implementation,
+                batch_size=train.ntk_batch_size,
+                precision=train.ntk_precision,
+            )
+        )
+        kernel = 0.5 * (kernel + kernel.T)
+        return jnp.linalg.eigvalsh(kernel)
+
+    def ntk_eigs(params_stacked, x_ntk):
+        fn = lambda p: ntk_eigs_one(p, x_ntk)
+        if train.ntk_seed_batch is None:
+            return jax.vmap(fn)(params_stacked)
+        return jax.lax.map(fn, params_stacked, batch_size=train.ntk_seed_batch)
+
+    init = jax.jit(jax.vmap(init_one, in_axes=(0, None, None)))
+    advance = jax.jit(jax.vmap(advance_one, in_axes=(0, None, None, None, None, None)))
+    measure_losses = jax.jit(jax.vmap(losses_one, in_axes=(0, None, None, None, None)))
+    return init, advance, measure_losses, jax.jit(ntk_eigs)
+
+
+def _as_keys(keys: Any) -> jax.Array:
+    keys = jnp.asarray(keys) if not isinstance(keys, jax.Array) else keys
+    if jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
+        if keys.ndim != 1:
+            raise ValueError(f"keys must be a 1-D array of typed PRNG keys, got shape {keys.shape}")
+        return keys
+    if keys.ndim != 2 or keys.shape[1] != 2 or keys.dtype != jnp.uint32:
+        raise ValueError(f"keys must have shape (n_seeds, 2) and dtype uint32 (raw PRNG keys), got {keys.shape} {keys.dtype}")
+    return keys
+
+
+def _describe(config: MLPConfig, train: TrainConfig) -> str:
+    return (
+        f"width={config.width}, depth={config.depth}, parameterisation={config.parameterisation}, "
+        f"lr={train.learning_rate}, loss={train.loss}"
+    )
+
+
+def _train_chunk(config: MLPConfig, data: TrainData, train: TrainConfig, keys: jax.Array) -> dict[str, np.ndarray]:
+    init, advance, measure_losses, ntk_eigs = _programs(config, train)
+    x, y = jnp.asarray(data.x_train, jnp.float32), jnp.asarray(data.y_train, jnp.float32)
+    xt, yt = jnp.asarray(data.x_test, jnp.float32), jnp.asarray(data.y_test, jnp.float32)
+    xn = jnp.asarray(data.x_ntk, jnp.float32)
+    state = init(keys, xt, yt)
+    ckpts = checkpoint_epochs(train.epochs, train.n_checkpoints)
+    rows: dict[str, list[np.ndarray]] = {k: [] for k in ("tl", "vl", "ta", "va", "eig")}
+    previous = 0
+    for epoch in ckpts:
+        if epoch > previous:
+            state = advance(state, jnp.int32(epoch - previous), x, y, xt, yt)
+            previous = int(epoch)
+        tl, vl, ta, va = measure_losses(state.params, x, y, xt, yt)
+        finite = np.asarray(state.finite) & np.isfinite(np.asarray(tl)) & np.isfinite(np.asarray(vl))
+        if not np.all(finite):
+            bad = np.flatnonzero(~finite).tolist()
+            raise FloatingPointError(
+                f"training diverged (NaN/inf loss) by epoch {int(epoch)} for seeds {bad} of the chunk "
+                f"({_describe(config, train)}); lower the learning rate"
+            )
+        eig = np.asarray(ntk_eigs(state.params, xn))
+        if not np.all(np.isfinite(eig)):
+            raise FloatingPointError(f"eNTK has NaN/inf entries at epoch {int(epoch)} ({_describe(config, train)})")
+        for k, v in zip(("tl", "vl", "ta", "va", "eig"), (tl, vl, ta, va, eig)):
+            rows[k].append(np.asarray(v))
+    eig_min = np.asarray(ntk_eigs(state.best_params, xn))
+    tl_m, vl_m, _, va_m = measure_losses(state.best_params, x, y, xt, yt)
+    return {
+        "train_loss": np.stack(rows["tl"], 1),
+        "test_loss": np.stack(rows["vl"], 1),
+        "train_accuracy": np.stack(rows["ta"], 1),
+        "test_accuracy": np.stack(rows["va"], 1),
+        "ntk_eigenvalues": np.stack(rows["eig"], 1),
+        "min_epoch": np.asarray(state.best_epoch),
+        "min_test_loss": np.asarray(vl_m),
+        "min_train_loss": np.asarray(tl_m),
+        "min_test_accuracy": np.asarray(va_m),
+        "eigenvalues_min": eig_min,
+    }
+
+
+def train_ensemble(config: MLPConfig, data: TrainData, train: TrainConfig, keys: Any) -> TrainResult:
+    """Train one MLP per key (full-batch Adam) and record losses and the eNTK.
+
+    ``keys``: (n_seeds, 2) raw or (n_seeds,) typed PRNG keys, one per ensemble member
+    (its initialisation). Seeds are trained together with ``vmap``, ``train.seed_chunk``
+    at a time. Raises :class:`FloatingPointError` if any loss becomes NaN/inf.
+    """
+    if not isinstance(config, MLPConfig):
+        raise TypeError(f"config must be an MLPConfig, got {type(config).__name__}")
+    _check_config(train)
+    _check_data(data)
+    if np.shape(data.x_train)[1] != config.in_dim:
+        raise ValueError(f"config.in_dim={config.in_dim} but the data have {np.shape(data.x_train)[1]} features")
+    if np.shape(data.y_train)[1] != config.out_dim:
+        raise ValueError(f"config.out_dim={config.out_dim} but the targets have {np.shape(data.y_train)[1]} classes")
+    keys = _as_keys(keys)
+    n_seeds = keys.shape[0]
+    if n_seeds < 1:
+        raise ValueError("need at least one key")
+    chunk = train.seed_chunk or n_seeds
+    parts = [_train_chunk(config, data, train, keys[i : i + chunk]) for i in range(0, n_seeds, chunk)]
+    out = {k: np.concatenate([p[k] for p in parts], 0) for k in parts[0]}
+    trace, entropy, rank = spectrum_metrics(out["ntk_eigenvalues"])
+    trace_m, entropy_m, rank_m = spectrum_metrics(out["eigenvalues_min"])
+    return TrainResult(
+        epochs=checkpoint_epochs(train.epochs, train.n_checkpoints),
+        train_loss=out["train_loss"],
+        test_loss=out["test_loss"],
+        train_accuracy=out["train_accuracy"],
+        test_accuracy=out["test_accuracy"],
+        ntk_trace=trace,
+        ntk_entropy=entropy,
+        ntk_effective_rank=rank,
+        ntk_eigenvalues=out["ntk_eigenvalues"],
+        min_epoch=out["min_epoch"].astype(np.int64),
+        min_test_loss=out["min_test_loss"],
+        min_train_loss=out["min_train_loss"],
+        min_test_accuracy=out["min_test_accuracy"],
+        trace_min=trace_m,
+        entropy_min=entropy_m,
+        effective_rank_min=rank_m,
+        eigenvalues_min=out["eigenvalues_min"],
+        trace_ratio=(trace_m - trace[:, 0]) / trace[:, 0],
+        ntk_dim=int(out["ntk_eigenvalues"].shape[-1]),
+    )
+
+
+def seed_keys(seed: int, n_seeds: int) -> jax.Array:
+    """``n_seeds`` raw PRNG keys derived from one integer seed."""
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
+    return jax.random.split(jax.random.PRNGKey(seed), n_seeds)
+
+
+# ----------------------------------------------------------------------------------
+# tasks and a cached, parameter-keyed entry point for sweeps
+# ----------------------------------------------------------------------------------
+DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+
+def dataset_label(name: str) -> str:
+    """Human-readable name for figures and tables; CIFAR-10 says when it is the JPEG copy."""
+    from . import data as _data
+
+    if name == "cifar10":
+        return _data.cifar10_provenance()
+    return {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "synthetic": "synthetic"}.get(name, name)
+
+
+def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0) -> TrainData:
+    """A class-balanced training subset of ``n_train`` images and two disjoint held-out sets.
+
+    The ``n_test`` test-loss points and the ``n_ntk`` eNTK points are drawn (class-balanced,
+    disjoint) from the official test split. Images are flattened and standardised with the
+    training subset's per-channel statistics; targets are one-hot.
+    """
+    from . import data as _data
+
+    loaders = {"mnist": _data.load_mnist, "fashion_mnist": _data.load_fashion_mnist, "cifar10": _data.load_cifar10}
+    if name not in loaders:
+        raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
+    for label, v in (("n_train", n_train), ("n_test", n_test), ("n_ntk", n_ntk)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 10:
+            raise ValueError(f"{label} must be an integer >= 10 (one per class), got {v!r}")
+    xtr, ytr = loaders[name]("train")
+    xte, yte = loaders[name]("test")
+    xtr, ytr = _data.balanced_subset(xtr, ytr, int(n_train), seed)
+    held_x, held_y = _data.balanced_subset(xte, yte, int(n_test + n_ntk), seed + 1)
+    # split the balanced held-out draw into two balanced, disjoint parts
+    order = np.argsort(held_y, kind="stable")
+    held_x, held_y = held_x[order], held_y[order]
+    ntk_idx = np.concatenate([np.flatnonzero(held_y == c)[: n_ntk // 10 + (c < n_ntk % 10)] for c in range(10)])
+    mask = np.zeros(held_y.size, bool)
+    mask[ntk_idx] = True
+    x, x_test, x_ntk = _data.standardise(xtr, held_x[~mask], held_x[mask])
+    return TrainData(x, _data.one_hot(ytr), x_test, _data.one_hot(held_y[~mask]), x_ntk)
+
+
+def synthetic_data(
+    n_train: int, n_test: int, n_ntk: int = 32, *, in_dim: int = 16, n_classes: int = 4, noise: float = 1.0, seed: int = 0
+) -> TrainData:
+    """A toy classification task: Gaussian clusters around random unit-norm class means.
+
+    x = μ_c + noise·ξ/√d with ξ ~ N(0, I_d), so ‖x‖ = O(1); labels uniform over
+    ``n_classes``. Cheap stand-in for images where a chapter only needs *a* task.
+    """
+    rng = np.random.default_rng(seed)
+    means = rng.standard_normal((n_classes, in_dim))
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+
+    def draw(n: int) -> tuple[np.ndarray, np.ndarray]:
+        labels = rng.integers(0, n_classes, n)
+        x = means[labels] + noise * rng.standard_normal((n, in_dim)) / np.sqrt(in_dim)
+        return x.astype(np.float32), np.eye(n_classes, dtype=np.float32)[labels]
+
+    x, y = draw(n_train)
+    xt, yt = draw(n_test)
+    xn, _ = draw(n_ntk)
+    return TrainData(x, y, xt, yt, xn)
+
+
+def train_mlp(
+    *,
+    dataset: str,
+    n_train: int,
+    width: int,
+    depth: int,
+    epochs: int,
+    learning_rate: float,
+    n_seeds: int,
+    seed: int = 0,
+    n_test: int = 1000,
+    n_ntk: int = 128,
+    n_checkpoints: int = 30,
+    loss: str = "mse",
+    parameterisation: str = "standard",
+    seed_chunk: int | None = None,
+    ntk_batch_size: int | None = None,
+    ntk_seed_batch: int | None = None,
+    data_seed: int = 0,
+    synthetic_dim: int = 16,
+    synthetic_classes: int = 4,
+) -> TrainResult:
+    """Train an ensemble on a named task from plain parameters (the unit of a sweep).
+
+    ``dataset`` is one of :data:`DATASETS` or ``"synthetic"`` (:func:`synthetic_data`);
+    ``depth`` counts hidden layers (the network has ``depth + 1`` dense layers).
+    Seeds are ``seed_keys(seed, n_seeds)``, the data subset is fixed by ``data_seed``.
+    """
+    if dataset == "synthetic":
+        data = synthetic_data(n_train, n_test, n_ntk, in_dim=synthetic_dim, n_classes=synthetic_classes, seed=data_seed)
+    else:
+        data = vision_data(dataset, n_train, n_test, n_ntk, data_seed)
+    config = MLPConfig(
+        in_dim=int(np.shape(data.x_train)[1]),
+        width=int(width),
+        depth=int(depth),
+        out_dim=int(np.shape(data.y_train)[1]),
+        parameterisation=parameterisation,
+    )
+    train = TrainConfig(
+        epochs=int(epochs),
+        learning_rate=float(learning_rate),
+        n_checkpoints=int(n_checkpoints),
+        loss=loss,
+        seed_chunk=seed_chunk,
+        ntk_batch_size=ntk_batch_size,
+        ntk_seed_batch=ntk_seed_batch,
+    )
+    return train_ensemble(config, data, train, seed_keys(seed, n_seeds))
+
+
+def train_mlp_cached(**params: Any) -> TrainResult:
+    """:func:`train_mlp` through the disk cache, keyed by every parameter (sweeps resume).
+
+    Memory knobs (``seed_chunk``, ``ntk_batch_size``, ``ntk_seed_batch``) do not change
+    the result and are left out of the key.
+    """
+    from .cache import cached
+
+    key = {k: v for k, v in params.items() if k not in ("seed_chunk", "ntk_batch_size", "ntk_seed_batch")}
+    result = cached("a_train_mlp", key, lambda: train_mlp(**params))
+    return TrainResult(*result) if not isinstance(result, TrainResult) else result

@@ -1,0 +1,114 @@
+"""Tests of the shared infrastructure: fits, caching, sweeps, claims tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ntk_scaling as nts
+
+
+def test_fit_power_law_recovers_exponent_and_interval():
+    rng = np.random.default_rng(0)
+    x = np.logspace(0, 3, 40)
+    y = 2.5 * x**-0.7 * np.exp(0.05 * rng.standard_normal(x.size))
+    fit = nts.fit_power_law(x, y)
+    assert abs(fit.exponent + 0.7) < 0.03
+    lo, hi = fit.exponent_ci
+    assert lo < -0.7 < hi and hi - lo < 0.1
+    assert abs(fit.prefactor - 2.5) < 0.3
+    np.testing.assert_allclose(fit(np.array([1.0])), fit.prefactor)
+
+
+def test_fit_power_law_window_and_errors():
+    x = np.logspace(0, 4, 50)
+    y = np.where(x < 100, x**-0.5, 10 * x**-1.0)
+    assert abs(nts.fit_power_law(x, y, xmin=200).exponent + 1.0) < 1e-10
+    with pytest.raises(ValueError, match="NaN"):
+        nts.fit_power_law(x, np.full_like(x, np.nan))
+    with pytest.raises(ValueError, match="positive"):
+        nts.fit_power_law(x, -y)
+    with pytest.raises(ValueError, match="at least 3"):
+        nts.fit_power_law(x[:2], y[:2])
+
+
+def test_fit_power_law_seeds_bootstrap_interval_covers_truth():
+    rng = np.random.default_rng(1)
+    x = np.logspace(1, 3, 12)
+    ys = x**-1.2 * np.exp(0.2 * rng.standard_normal((16, 1)) + 0.02 * rng.standard_normal((16, x.size)))
+    fit = nts.fit_power_law_seeds(x, ys)
+    lo, hi = fit.exponent_ci
+    assert lo < -1.2 < hi
+
+
+def test_local_slope_of_a_broken_power_law():
+    x = np.logspace(0, 4, 81)
+    y = np.where(x < 100, x**-0.5, 10 * x**-1.0)
+    centres, slopes = nts.local_slope(x, y, window=5)
+    assert abs(slopes[centres < 30].mean() + 0.5) < 1e-8
+    assert abs(slopes[centres > 300].mean() + 1.0) < 1e-8
+
+
+def test_fit_linear_slope():
+    x = np.arange(10.0)
+    fit = nts.fit_linear(x, 3 * x + 1)
+    assert abs(fit.slope - 3) < 1e-12 and fit.r2 > 0.999999
+
+
+def test_cached_computes_once_and_keys_by_params(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    calls = []
+
+    def compute(a):
+        calls.append(a)
+        return {"y": np.arange(a)}
+
+    r1 = nts.cached("demo", {"a": 3}, lambda: compute(3))
+    r2 = nts.cached("demo", {"a": 3}, lambda: compute(3))
+    r3 = nts.cached("demo", {"a": 4}, lambda: compute(4))
+    assert calls == [3, 4]
+    np.testing.assert_array_equal(r1["y"], r2["y"])
+    assert r3["y"].size == 4
+    assert nts.cache_key("demo", {"a": 1, "b": 2}) == nts.cache_key("demo", {"b": 2, "a": 1})
+
+
+def test_cached_recovers_from_a_corrupt_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    nts.cached("demo", {"a": 1}, lambda: 1)
+    (entry,) = (tmp_path / "demo").glob("*.pkl")
+    entry.write_bytes(b"garbage")
+    assert nts.cached("demo", {"a": 1}, lambda: 2) == 2
+
+
+def test_cache_rejects_unhashable_parameters(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    with pytest.raises(TypeError, match="JSON-like"):
+        nts.cached("demo", {"f": object()}, lambda: 1)
+
+
+def test_sweep_resumes_from_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    points = nts.grid(a=[1, 2], b=[10])
+    assert points == [{"a": 1, "b": 10}, {"a": 2, "b": 10}]
+    seen = []
+
+    def f(a, b, c):
+        seen.append(a)
+        return a * b + c
+
+    assert nts.run_sweep(f, points, name="sw", fixed={"c": 1}) == [11, 21]
+    assert nts.run_sweep(f, points, name="sw", fixed={"c": 1}) == [11, 21]
+    assert seen == [1, 2]
+    with pytest.raises(ValueError, match="both set"):
+        nts.run_sweep(f, points, name="sw", fixed={"a": 1})
+
+
+def test_claims_table_and_verdicts():
+    assert nts.verdict_interval(0.5, (0.45, 0.55)) == "agrees"
+    assert nts.verdict_interval(0.5, (0.3, 0.4)) == "disagrees"
+    assert nts.verdict_interval(0.5, (0.3, 0.45), tolerance=0.06) == "agrees"
+    assert nts.verdict_interval(0.5, (np.nan, 0.4)) == "not tested"
+    table = nts.claims_table([nts.Claim("s", "0.5", "0.49 [0.45, 0.53]", "agrees")])
+    assert list(table.columns) == ["Paper's claim", "Paper", "Ours", "Verdict", "Note"]
+    with pytest.raises(ValueError, match="verdict"):
+        nts.claims_table([nts.Claim("s", "1", "1", "probably")])

@@ -1,0 +1,175 @@
+"""Tests of ntk_scaling.training: full-batch Adam ensembles with eNTK checkpoints ([A])."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from ntk_scaling.models import MLPConfig, init_mlp, mlp_apply
+from ntk_scaling.ntk import empirical_ntk, flatten_ntk
+from ntk_scaling.training import (
+    TrainConfig,
+    TrainData,
+    checkpoint_epochs,
+    loss_function,
+    seed_keys,
+    spectrum_metrics,
+    synthetic_data,
+    train_ensemble,
+    train_mlp_cached,
+)
+
+DATA = synthetic_data(64, 48, 8, in_dim=8, n_classes=3, noise=1.0, seed=3)
+CONFIG = MLPConfig(in_dim=8, width=24, depth=2, out_dim=3)
+TRAIN = TrainConfig(epochs=60, learning_rate=1e-2, n_checkpoints=8)
+
+
+@functools.lru_cache(maxsize=None)
+def _ensemble():
+    return train_ensemble(CONFIG, DATA, TRAIN, seed_keys(0, 3))
+
+
+def test_checkpoints_are_log_spaced_with_ends():
+    e = checkpoint_epochs(1000, 12)
+    assert e[0] == 0 and e[-1] == 1000
+    assert np.all(np.diff(e) > 0)
+    ratios = e[2:] / e[1:-1]
+    # geometric spacing: 11 points over [1, 1000] have ratio 1000**(1/10) ~ 2.0
+    np.testing.assert_allclose(ratios[3:], 1000 ** 0.1, rtol=0.15)
+    small = checkpoint_epochs(5, 30)  # duplicates removed, still ends at 5
+    np.testing.assert_array_equal(small, [0, 1, 2, 3, 4, 5])
+
+
+def test_training_reduces_train_loss():
+    r = _ensemble()
+    assert r.train_loss.shape == (3, len(checkpoint_epochs(60, 8)))
+    assert np.all(r.train_loss[:, -1] < 0.5 * r.train_loss[:, 0])
+    assert np.all(r.train_accuracy[:, -1] > 0.8)
+
+
+def test_vmap_ensemble_equals_single_seed_runs():
+    r = _ensemble()
+    keys = seed_keys(0, 3)
+    for i in (0, 2):
+        single = train_ensemble(CONFIG, DATA, TRAIN, keys[i : i + 1])
+        np.testing.assert_allclose(single.train_loss[0], r.train_loss[i], rtol=2e-4, atol=1e-6)
+        np.testing.assert_allclose(single.ntk_trace[0], r.ntk_trace[i], rtol=2e-4)
+        np.testing.assert_allclose(single.ntk_effective_rank[0], r.ntk_effective_rank[i], rtol=1e-3)
+        assert single.min_epoch[0] == r.min_epoch[i]
+    # chunked ensembles give the same numbers as one vmapped call
+    chunked = train_ensemble(CONFIG, DATA, TRAIN._replace(seed_chunk=2), keys)
+    np.testing.assert_allclose(chunked.test_loss, r.test_loss, rtol=2e-4, atol=1e-6)
+
+
+def _reference_test_losses(key):
+    """Plain per-epoch optax loop: test loss after every epoch 0..E for one seed."""
+    apply = functools.partial(mlp_apply, CONFIG)
+    loss = loss_function("mse")
+    params = init_mlp(key, CONFIG)
+    opt = optax.adam(TRAIN.learning_rate)
+    state = opt.init(params)
+    x, y = jnp.asarray(DATA.x_train), jnp.asarray(DATA.y_train)
+    xt, yt = jnp.asarray(DATA.x_test), jnp.asarray(DATA.y_test)
+    grad = jax.jit(jax.grad(lambda p: loss(apply(p, x), y)))
+    test = jax.jit(lambda p: loss(apply(p, xt), yt))
+    out = [float(test(params))]
+    for _ in range(TRAIN.epochs):
+        updates, state = opt.update(grad(params), state, params)
+        params = optax.apply_updates(params, updates)
+        out.append(float(test(params)))
+    return np.asarray(out)
+
+
+def test_min_test_loss_bookkeeping_is_the_argmin():
+    r = _ensemble()
+    # use a longer, faster run so the test loss has an interior minimum (overfitting)
+    keys = seed_keys(0, 3)
+    ref = _reference_test_losses(keys[1])
+    assert r.min_epoch[1] == int(np.argmin(ref))
+    np.testing.assert_allclose(r.min_test_loss[1], ref.min(), rtol=1e-4)
+    # the checkpoint losses are samples of the same curve
+    np.testing.assert_allclose(r.test_loss[1], ref[r.epochs], rtol=1e-4)
+    # beta is computed from the recorded traces
+    np.testing.assert_allclose(r.trace_ratio, (r.trace_min - r.ntk_trace[:, 0]) / r.ntk_trace[:, 0], rtol=1e-12)
+
+
+def test_interior_minimum_is_found():
+    """A noisy task with few samples overfits: the minimum lies strictly inside the run."""
+    data = synthetic_data(12, 64, 4, in_dim=8, n_classes=3, noise=3.0, seed=1)
+    cfg = MLPConfig(in_dim=8, width=64, depth=1, out_dim=3)
+    train = TrainConfig(epochs=150, learning_rate=3e-2, n_checkpoints=6)
+    r = train_ensemble(cfg, data, train, seed_keys(5, 2))
+    assert np.all(r.min_epoch > 0) and np.all(r.min_epoch < 150)
+    assert np.all(r.min_test_loss <= r.test_loss.min(1) + 1e-7)
+    assert np.all(r.test_loss[:, -1] > r.min_test_loss)
+
+
+def test_ntk_at_checkpoint_zero_is_initial_ntk():
+    r = _ensemble()
+    key = seed_keys(0, 3)[2]
+    apply = functools.partial(mlp_apply, CONFIG)
+    kernel = np.asarray(flatten_ntk(empirical_ntk(apply, init_mlp(key, CONFIG), jnp.asarray(DATA.x_ntk))), np.float64)
+    eig = np.linalg.eigvalsh(0.5 * (kernel + kernel.T))
+    np.testing.assert_allclose(r.ntk_eigenvalues[2, 0], eig, rtol=1e-3, atol=1e-4 * eig.max())
+    np.testing.assert_allclose(r.ntk_trace[2, 0], np.trace(kernel), rtol=1e-5)
+    assert r.ntk_dim == DATA.x_ntk.shape[0] * 3
+    # and the kernel moved during training (finite width, lr 1e-2)
+    assert np.all(np.abs(r.trace_ratio) > 1e-3)
+
+
+def test_spectrum_metrics():
+    trace, entropy, rank = spectrum_metrics(np.array([[1.0, 1.0, 1.0, 1.0], [0.0, 0.0, 0.0, 2.0]]))
+    np.testing.assert_allclose(trace, [4.0, 2.0])
+    np.testing.assert_allclose(rank, [4.0, 1.0], rtol=1e-9)
+    np.testing.assert_allclose(entropy, [np.log(4.0), 0.0], atol=1e-9)
+
+
+def test_cross_entropy_loss_selectable():
+    y = jnp.eye(3)
+    logits = 5.0 * jnp.eye(3)
+    ce = float(loss_function("cross_entropy")(logits, y))
+    np.testing.assert_allclose(ce, -np.log(np.exp(5) / (np.exp(5) + 2)), rtol=1e-5)
+    np.testing.assert_allclose(float(loss_function("mse")(logits, y)), 16 * 3 / 9, rtol=1e-6)
+
+
+def test_nan_raises_naming_width_and_lr():
+    with pytest.raises(FloatingPointError, match=r"width=24.*lr=1e\+30"):
+        train_ensemble(CONFIG, DATA, TrainConfig(epochs=4, learning_rate=1e30, n_checkpoints=3), seed_keys(0, 1))
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        (dict(train=TrainConfig(epochs=0)), ValueError, "epochs"),
+        (dict(train=TrainConfig(learning_rate=-1.0)), ValueError, "learning_rate"),
+        (dict(train=TrainConfig(loss="hinge")), ValueError, "unknown loss"),
+        (dict(train=TrainConfig(n_checkpoints=1)), ValueError, "n_checkpoints"),
+        (dict(keys=np.zeros((2, 3), np.uint32)), ValueError, "keys"),
+        (dict(config=MLPConfig(in_dim=5, width=8, depth=1, out_dim=3)), ValueError, "in_dim"),
+        (dict(data=DATA._replace(y_train=DATA.y_train[:10])), ValueError, "rows"),
+        (dict(data=DATA._replace(x_ntk=DATA.x_ntk[:, :4])), ValueError, "features"),
+        (dict(data=DATA._replace(x_test=np.full_like(DATA.x_test, np.nan))), ValueError, "NaN"),
+        (dict(data=tuple(DATA)), TypeError, "TrainData"),
+    ],
+)
+def test_bad_input_raises(change, error, match):
+    args = dict(config=CONFIG, data=DATA, train=TRAIN, keys=seed_keys(0, 1)) | change
+    with pytest.raises(error, match=match):
+        train_ensemble(args["config"], args["data"], args["train"], args["keys"])
+
+
+def test_cached_run_round_trips(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    kw = dict(dataset="synthetic", n_train=32, width=16, depth=1, epochs=10, learning_rate=1e-2, n_seeds=2,
+              n_test=20, n_ntk=4, n_checkpoints=4, synthetic_dim=8, synthetic_classes=3)
+    first = train_mlp_cached(**kw)
+    assert len(list(tmp_path.rglob("*.pkl"))) == 1
+    again = train_mlp_cached(**kw, seed_chunk=1)  # memory knob: same cache entry
+    assert len(list(tmp_path.rglob("*.pkl"))) == 1
+    np.testing.assert_array_equal(first.ntk_trace, again.ntk_trace)
+    assert isinstance(again.ntk_dim, int) and again.ntk_dim == 12
