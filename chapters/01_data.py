@@ -92,7 +92,7 @@ for ax, (name, (_, classes)) in zip(axes, datasets.items()):
         tiles.append(np.concatenate(list(x[members]), axis=1))
     grid_image = np.concatenate(tiles, axis=0)
     ax.imshow(grid_image, cmap="gray" if grid_image.ndim == 2 else None)
-    ax.set_yticks(np.arange(10) * x.shape[1] + x.shape[1] / 2, [c[:10] for c in classes], fontsize=7)
+    ax.set_yticks(np.arange(10) * x.shape[1] + x.shape[1] / 2, list(classes), fontsize=7)
     ax.set_xticks([])
     ax.grid(False)
     ax.set_title(name)

@@ -68,3 +68,5 @@ def test_frontier_bad_input():
     fr = nts.compute_frontier(steps, widths, good, n_points=10)
     with pytest.raises(ValueError):
         nts.fit_frontier_exponent(fr, cmin=1e9)
+    with pytest.raises(ValueError):
+        nts.fit_frontier_exponent(fr, min_steps=1e6)

@@ -51,15 +51,29 @@ from .exponents import (
 )
 from .compute_optimal import (
     Frontier,
+    FrontierMeasurement,
     WidthCrossovers,
+    WidthFamily,
     compute_frontier,
     fit_frontier_exponent,
     fit_optimal_width_exponent,
+    measure_frontier,
+    sweep_width_family,
     width_crossovers,
+    width_family_point,
 )
 
 # --- simulation of [B] (helper H2) -----------------------------------------------
 from .tasks import PowerLawTask, power_law_task, initial_loss
+from .linear_model import (
+    SimulationResult,
+    SpikeResult,
+    initial_matrices,
+    projection_floor,
+    record_steps,
+    simulate_projected_model,
+    simulate_spike,
+)
 
 # --- DMFT of [B] (helper H3) ------------------------------------------------------
 
@@ -67,3 +81,18 @@ from .tasks import PowerLawTask, power_law_task, initial_loss
 from .models import MLPConfig, PARAMETERISATIONS, init_mlp, init_mlp_ensemble, mlp_apply, mlp_forward, n_params, mup_lr_multipliers
 
 # --- training of [A] (helper H5) ------------------------------------------------
+from .training import (
+    TrainConfig,
+    TrainData,
+    TrainResult,
+    checkpoint_epochs,
+    dataset_label,
+    loss_function,
+    seed_keys,
+    spectrum_metrics,
+    synthetic_data,
+    train_ensemble,
+    train_mlp,
+    train_mlp_cached,
+    vision_data,
+)

@@ -106,12 +106,14 @@ def fit_frontier_exponent(
     cmin: float | None = None,
     cmax: float | None = None,
     interior_only: bool = True,
+    min_steps: float | None = None,
     confidence: float = 0.95,
 ) -> PowerLawFit:
     """Fit L*(C) ∼ C^exponent on the frontier (exponent ≈ −r of [B] Table 1).
 
     Uses the compute window [cmin, cmax] and, with ``interior_only``, only points whose
-    best width is interior to the width set. With seeds the interval is a bootstrap over
+    best width is interior to the width set; ``min_steps`` drops points whose optimal
+    run length C/N* is shorter (the initial transient is not part of the scaling law). With seeds the interval is a bootstrap over
     seeds (:func:`ntk_scaling.fit_power_law_seeds`), else the least-squares interval.
     """
     keep = np.ones(frontier.compute.shape, dtype=bool)
@@ -121,6 +123,8 @@ def fit_frontier_exponent(
         keep &= frontier.compute <= cmax
     if interior_only:
         keep &= frontier.interior
+    if min_steps is not None:
+        keep &= frontier.compute / frontier.best_width >= min_steps
     if keep.sum() < 3:
         raise ValueError(
             f"fit_frontier_exponent: only {int(keep.sum())} frontier points in the window "
@@ -172,3 +176,160 @@ def fit_optimal_width_exponent(crossovers: WidthCrossovers, *, confidence: float
     if ok.sum() < 3:
         raise ValueError(f"fit_optimal_width_exponent needs >= 3 crossovers inside the range, got {int(ok.sum())}")
     return fit_power_law(crossovers.compute[ok], crossovers.width[ok], confidence=confidence)
+
+
+# ----------------------------------------------------------------------------- sweeps
+
+
+def width_family_point(
+    *,
+    alpha: float,
+    beta: float,
+    width: int,
+    gamma: float,
+    lr: float,
+    n_modes: int,
+    batch: int,
+    steps: int,
+    n_seeds: int,
+    n_records: int,
+    seed: int,
+) -> dict[str, object]:
+    """One width of a compute-frontier sweep: [B]'s projected model, online SGD.
+
+    Runs :func:`ntk_scaling.linear_model.simulate_projected_model` on
+    ``power_law_task(alpha, beta, n_modes)`` with key ``fold_in(key(seed), width)`` and
+    returns ``{"steps", "test_loss", "unstable"}``; ``unstable`` records whether the
+    simulator warned that the loss rose (a step size at the edge of stability).
+    """
+    import warnings
+
+    import jax
+
+    from .linear_model import simulate_projected_model
+    from .tasks import power_law_task
+
+    task = power_law_task(alpha, beta, n_modes)
+    key = jax.random.fold_in(jax.random.key(seed), width)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        res = simulate_projected_model(
+            key, task, width=width, batch=batch, lr=lr, gamma=gamma, steps=steps,
+            n_seeds=n_seeds, n_records=n_records,
+        )
+    unstable = any("stability" in str(w.message) or "rose" in str(w.message) for w in caught)
+    return {"steps": np.asarray(res.steps), "test_loss": np.asarray(res.test_loss), "unstable": bool(unstable)}
+
+
+class WidthFamily(NamedTuple):
+    """Loss curves of a family of widths on a common step grid (step 0 dropped)."""
+
+    steps: np.ndarray  #: (R,) steps t >= 1
+    widths: np.ndarray  #: (W,)
+    losses: np.ndarray  #: (n_seeds, W, R) test loss
+    unstable: np.ndarray  #: (W,) bool, simulator warned about a rising loss
+
+
+def sweep_width_family(
+    name: str,
+    *,
+    alpha: float,
+    beta: float,
+    widths: list[int],
+    gamma: float,
+    lr: float,
+    n_modes: int,
+    batch: int,
+    steps: int,
+    n_seeds: int,
+    n_records: int,
+    seed: int = 0,
+    use_cache: bool = True,
+) -> WidthFamily:
+    """Cached sweep over widths (``nts.run_sweep`` under ``name``) for frontier measurements.
+
+    Chapters that call it with the same name and arguments share the cached runs.
+    Raises ValueError if ``n_modes`` is not larger than every width (the projection
+    bottleneck needs M ≫ N; math notes §1.9).
+    """
+    from .sweeps import grid, run_sweep
+
+    widths = [int(w) for w in widths]
+    if any(w >= n_modes for w in widths):
+        raise ValueError(f"n_modes (M = {n_modes}) must exceed every width (got max {max(widths)}); take M ≫ N")
+    fixed = dict(alpha=float(alpha), beta=float(beta), gamma=float(gamma), lr=float(lr), n_modes=int(n_modes),
+                 batch=int(batch), steps=int(steps), n_seeds=int(n_seeds), n_records=int(n_records), seed=int(seed))
+    out = run_sweep(width_family_point, grid(width=widths), name=name, fixed=fixed,
+                    desc=f"{name} α={alpha} β={beta} γ={gamma}", use_cache=use_cache)
+    rec = np.asarray(out[0]["steps"])
+    keep = rec > 0
+    losses = np.stack([np.asarray(o["test_loss"])[:, keep] for o in out], axis=1)
+    return WidthFamily(rec[keep].astype(float), np.asarray(widths, float), losses,
+                       np.array([bool(o["unstable"]) for o in out]))
+
+
+class FrontierMeasurement(NamedTuple):
+    """A measured compute-optimal frontier and its fits, beside the Table 1 prediction."""
+
+    family: WidthFamily
+    frontier: Frontier
+    fit: PowerLawFit  #: L*(C) ∼ C^exponent; the measured r is −exponent
+    crossovers: WidthCrossovers
+    fit_width: PowerLawFit | None  #: N*(C) ∼ C^exponent, None with < 3 crossovers
+    r_predicted: float
+    width_exponent_predicted: float
+
+    @property
+    def r(self) -> float:
+        return -self.fit.exponent
+
+    @property
+    def r_interval(self) -> tuple[float, float]:
+        lo, hi = self.fit.exponent_ci
+        return (-hi, -lo)
+
+
+def measure_frontier(
+    name: str,
+    *,
+    alpha: float,
+    beta: float,
+    rich: bool,
+    widths: list[int],
+    gamma: float,
+    lr: float,
+    n_modes: int,
+    batch: int,
+    steps: int,
+    n_seeds: int,
+    n_records: int,
+    seed: int = 0,
+    min_steps: float | None = None,
+) -> FrontierMeasurement:
+    """Simulate a width family (cached), extract the frontier and fit r and the N* exponent.
+
+    ``gamma`` is used only when ``rich`` (lazy runs use γ = 0). Raises FloatingPointError
+    if the simulator reported a rising loss (learning rate at the edge of stability).
+    """
+    from .exponents import compute_optimal_exponent, optimal_allocation
+
+    fam = sweep_width_family(
+        name, alpha=alpha, beta=beta, widths=widths, gamma=gamma if rich else 0.0, lr=lr, n_modes=n_modes,
+        batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records, seed=seed,
+    )
+    if fam.unstable.any():
+        raise FloatingPointError(
+            f"{name}: {'rich' if rich else 'lazy'} runs with alpha={alpha}, beta={beta}, lr={lr} rose in loss "
+            f"(edge of stability) at widths {fam.widths[fam.unstable].astype(int).tolist()}: lower lr"
+        )
+    fr = compute_frontier(fam.steps, fam.widths, fam.losses)
+    fit = fit_frontier_exponent(fr, min_steps=min_steps)
+    xo = width_crossovers(fam.steps, fam.widths, fam.losses)
+    try:
+        fit_n = fit_optimal_width_exponent(xo)
+    except ValueError:
+        fit_n = None
+    return FrontierMeasurement(
+        fam, fr, fit, xo, fit_n,
+        float(compute_optimal_exponent(alpha, beta, rich)), float(optimal_allocation(alpha, beta, rich).model),
+    )

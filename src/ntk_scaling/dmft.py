@@ -19,11 +19,12 @@ is the O(M) system
     dv⁰/dτ = −K(v) Λ v⁰,   K(v) = κ I + (γ/κ) v vᵀ,   κ = 1 + γa = [1+γ + √((1+γ)² + 4γ|v|²)]/2.
 
 (:func:`dmft_limit` with ``dynamics="flow"``, the default.) κ grows like √γ|v| for hard
-tasks, which makes the system stiff; we integrate it with a Strang splitting in which both
-pieces are solved exactly with frozen coefficients: the diagonal part κΛ by exponentials,
-the rank-one part (γ/κ)vvᵀΛ by the closed-form exponential of a rank-one matrix. Each
-piece is a contraction, so no step size has to be tuned as γa grows; the step is
-h = η/``substeps`` in τ.
+tasks, which makes the system stiff; we integrate it with an exponential (Duhamel) step: the diagonal
+part κΛ is integrated exactly, and the scalar φ = vᵀΛv⁰ that drives the rank-one part is
+taken at its trapezoidal value, solved in closed form; the coefficients κ, v are frozen at
+a predicted midpoint. The step is stable for any κ (exponentials of the diagonal, an
+A-stable scalar update), so no step size has to be tuned as γa grows; it is
+h = η/``substeps`` in τ and second order (0.4% error at γ = 10, h = 1; see the tests).
 
 **Discrete time.** The η-step model itself (η finite) has the exact N = ∞ map
 
@@ -258,30 +259,31 @@ def _a_of(v2: jax.Array, gamma: jax.Array) -> jax.Array:
     return 1.0 + v2 / kap
 
 
-def _rank_one(x: jax.Array, h: jax.Array, H: jax.Array, ws: jax.Array, gamma: jax.Array) -> jax.Array:
-    """Exact flow of dx/dτ = −(γ/κ) v vᵀ H x over time h with v, κ frozen at the start."""
-    v = ws - x
-    v2 = jnp.dot(v, v)
-    c = gamma / _kappa(v2, gamma)
-    Hv = H * v
-    sig = jnp.dot(v, Hv)
-    z = h * c * sig
-    # (1 − e^{−z})/σ, finite as σ → 0
-    safe = jnp.where(z > 1e-6, z, 1.0)
-    frac = jnp.where(z > 1e-6, -jnp.expm1(-safe) / safe, 1.0 - 0.5 * z) * h * c
-    return x - v * (jnp.dot(Hv, x) * frac)
+def _etd(x: jax.Array, h: jax.Array, H: jax.Array, ws: jax.Array, gamma: jax.Array, xc: jax.Array) -> jax.Array:
+    """One exponential step of dx/dτ = −κHx − (γ/κ) v (vᵀHx), coefficients frozen at ``xc``.
+
+    Duhamel: x(h) = e^{−hκH}x − ∫₀^h e^{−(h−s)κH} p φ(s) ds with p = (γ/κ)v and the scalar
+    φ = vᵀHx. The diagonal part is exact; φ is held at the trapezoidal value
+    φ* = [vᵀHx(0) + vᵀHx(h)]/2, solved in closed form (A-stable in the rank-one direction).
+    """
+    v = ws - xc
+    kap = _kappa(jnp.dot(v, v), gamma)
+    p = (gamma / kap) * v
+    q = H * v
+    z = h * kap * H
+    big = z > 1e-6
+    e = jnp.exp(-z)
+    phi1 = jnp.where(big, -jnp.expm1(-jnp.where(big, z, 1.0)) / jnp.where(big, kap * H, 1.0), h * (1.0 - 0.5 * z))
+    y0 = e * x
+    g = phi1 * p
+    phi = 0.5 * (jnp.dot(q, x) + jnp.dot(q, y0)) / (1.0 + 0.5 * jnp.dot(q, g))
+    return y0 - g * phi
 
 
 def _flow_step(x: jax.Array, h: jax.Array, H: jax.Array, ws: jax.Array, gamma: jax.Array) -> jax.Array:
-    """One Strang step: half rank-one, full diagonal κH (κ at the midpoint), half rank-one."""
-    x = _rank_one(x, 0.5 * h, H, ws, gamma)
-    v = ws - x
-    k0 = _kappa(jnp.dot(v, v), gamma)
-    xp = jnp.exp(-h * k0 * H) * x  # predictor for the end-of-step κ
-    vp = ws - xp
-    k1 = _kappa(jnp.dot(vp, vp), gamma)
-    x = jnp.exp(-h * 0.5 * (k0 + k1) * H) * x
-    return _rank_one(x, 0.5 * h, H, ws, gamma)
+    """Predictor–corrector exponential step: coefficients frozen at the predicted midpoint."""
+    y1 = _etd(x, h, H, ws, gamma, x)
+    return _etd(x, h, H, ws, gamma, 0.5 * (x + y1))
 
 
 def _batch_gradient(key: jax.Array, lam: jax.Array, x: jax.Array, batch: jax.Array) -> jax.Array:

@@ -33,6 +33,7 @@ recorded at log-spaced steps.
 from __future__ import annotations
 
 import math
+import warnings
 from functools import partial
 from typing import NamedTuple
 
@@ -72,6 +73,8 @@ class SpikeResult(NamedTuple):
     overlap: np.ndarray  #: (n_seeds, R) |cos| between that eigenvector and v = Aᵀw/N
     trace_change: np.ndarray  #: (n_seeds, R) Tr(AᵀA − A(0)ᵀA(0))/N
 
+
+_RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks
 
@@ -122,6 +125,22 @@ def record_steps(steps: int, n_records: int) -> np.ndarray:
     return np.concatenate([[0], grid])
 
 
+@partial(jax.jit, static_argnames=("width", "n_modes", "n_train", "dtype"))
+def _draw_initial(keys: jax.Array, *, width: int, n_modes: int, n_train: int | None, dtype: jnp.dtype):
+    """A(0), w(0) and (with ``n_train``) the fixed training features Z of every seed."""
+
+    def one(k: jax.Array):
+        k_a, k_w, k_data = jax.random.split(k, 3)
+        a0 = jax.random.normal(k_a, (width, n_modes), dtype)
+        w0 = jax.random.normal(k_w, (width,), dtype)
+        if n_train is None:
+            return a0, w0, k_data, None
+        k_train, k_data = jax.random.split(k_data)
+        return a0, w0, k_data, jax.random.normal(k_train, (n_train, n_modes), dtype)
+
+    return jax.vmap(one)(keys)
+
+
 def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> tuple[jax.Array, jax.Array]:
     """The initial (A(0), w(0)) of every seed, exactly as the simulations draw them.
 
@@ -131,17 +150,11 @@ def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     task = _check_task(task)
     width = _check_int(width, "width")
     n_seeds = _check_int(n_seeds, "n_seeds")
-    dtype = task.eigenvalues.dtype
-    keys = jax.random.split(key, n_seeds)
-
-    def one(k: jax.Array) -> tuple[jax.Array, jax.Array]:
-        k_a, k_w, _ = jax.random.split(k, 3)
-        return (
-            jax.random.normal(k_a, (width, task.n_modes), dtype),
-            jax.random.normal(k_w, (width,), dtype),
-        )
-
-    return jax.vmap(one)(keys)
+    a0, w0, _, _ = _draw_initial(
+        jax.random.split(key, n_seeds), width=width, n_modes=task.n_modes, n_train=None,
+        dtype=task.eigenvalues.dtype,
+    )
+    return a0, w0
 
 
 def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> np.ndarray:
@@ -171,14 +184,14 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
 
 def _online_gradient(key: jax.Array, sqrt_lam: jax.Array, v0: jax.Array, batch: int) -> jax.Array:
     """One draw of Λ̂ v⁰ for a fresh Gaussian batch of size B, exact in law, cost O(M + B)."""
-    k_s, k_xi = jax.random.split(key)
+    m = sqrt_lam.shape[0]
     u = sqrt_lam * v0
     norm_u = jnp.sqrt(jnp.sum(u * u))
     safe = jnp.where(norm_u > 0, norm_u, 1.0)
     u_hat = u / safe
-    s = jax.random.normal(k_s, (batch,), u.dtype)
+    noise = jax.random.normal(key, (m + batch,), u.dtype)  # one draw: ξ (M) and s (B)
+    xi, s = noise[:m], noise[m:]
     s2 = jnp.sum(s * s)
-    xi = jax.random.normal(k_xi, u.shape, u.dtype)
     xi_perp = xi - u_hat * jnp.dot(u_hat, xi)
     zz_u = (norm_u / batch) * (s2 * u_hat + jnp.sqrt(s2) * xi_perp)
     return sqrt_lam * zz_u
@@ -207,41 +220,28 @@ def _top_eigen(a: jax.Array, a0: jax.Array, start: jax.Array, n_iter: int) -> tu
     return jnp.dot(x, matvec(x)), x
 
 
-@partial(
-    jax.jit,
-    static_argnames=("width", "batch", "steps", "n_rec", "project", "rich", "n_train", "spike_iter"),
-)
+@partial(jax.jit, static_argnames=("batch", "steps", "n_rec", "project", "rich", "spike_iter"))
 def _run(
-    keys: jax.Array,
+    init: tuple[jax.Array, jax.Array, jax.Array, jax.Array | None],
     lam: jax.Array,
     target: jax.Array,
     lr: jax.Array,
     gamma: jax.Array,
     slots: jax.Array,
     *,
-    width: int,
     batch: int,
     steps: int,
     n_rec: int,
     project: bool,
     rich: bool,
-    n_train: int | None,
     spike_iter: int,
 ) -> dict[str, jax.Array]:
     dtype = lam.dtype
-    m = lam.shape[0]
     sqrt_lam = jnp.sqrt(lam)
-    n = width
 
-    def one_seed(key: jax.Array) -> dict[str, jax.Array]:
-        k_a, k_w, k_data = jax.random.split(key, 3)
-        a0 = jax.random.normal(k_a, (n, m), dtype)
-        w = jax.random.normal(k_w, (n,), dtype)
-        if n_train is not None:
-            k_train, k_data = jax.random.split(k_data)
-            z_train = jax.random.normal(k_train, (n_train, m), dtype)  # Ψ = Z Λ^{1/2}
-        else:
-            z_train = None
+    def one_seed(a0: jax.Array, w: jax.Array, k_data: jax.Array, z_train: jax.Array | None) -> dict[str, jax.Array]:
+        n = a0.shape[0]
+        n_train = None if z_train is None else z_train.shape[0]  # Ψ_train = Z Λ^{1/2}
 
         def error(a: jax.Array, w: jax.Array) -> jax.Array:
             return target - a.T @ w / n
@@ -300,7 +300,7 @@ def _run(
         (_, _, _, bufs), _ = jax.lax.scan(step, (a0, w, v0, bufs), (ts, slots))
         return bufs
 
-    return jax.vmap(one_seed)(keys)
+    return jax.vmap(one_seed)(*init)
 
 
 def _simulate(
@@ -337,20 +337,21 @@ def _simulate(
     slots = np.full(steps, len(rec), dtype=np.int32)  # index len(rec) = "do not record"
     slots[rec[1:] - 1] = np.arange(1, len(rec), dtype=np.int32)
     dtype = task.eigenvalues.dtype
+    init = _draw_initial(
+        jax.random.split(key, n_seeds), width=width, n_modes=task.n_modes, n_train=n_train, dtype=dtype
+    )
     out = _run(
-        jax.random.split(key, n_seeds),
+        init,
         task.eigenvalues,
         task.target.astype(dtype),
         jnp.asarray(lr, dtype),
         jnp.asarray(gamma, dtype),
         jnp.asarray(slots),
-        width=width,
         batch=batch,
         steps=steps,
         n_rec=len(rec),
-        project=bool(project),
+        project=bool(project) and gamma > 0,  # irrelevant when A is frozen: share the compiled program
         rich=gamma > 0,
-        n_train=n_train,
         spike_iter=spike_iter,
     )
     out = {name: np.asarray(val) for name, val in out.items()}
@@ -362,6 +363,17 @@ def _simulate(
             f"alpha={task.alpha}, beta={task.beta}, M={task.n_modes}, width={width}, batch={batch}, "
             f"lr={lr}, gamma={gamma}, project={project}, n_train={n_train}, steps={steps}: lower lr "
             "(the rich kernel grows during training, so late steps need a smaller lr)"
+        )
+    mean = out["test"].mean(0)
+    running_min = np.minimum.accumulate(mean)
+    if np.any(mean > _RISE_WARNING * running_min):
+        first = int(np.argmax(mean > _RISE_WARNING * running_min))
+        warnings.warn(
+            f"{what}: the seed-mean test loss rose to {mean[first]:.3g} at step {int(rec[first])}, more than "
+            f"{_RISE_WARNING}x its earlier minimum {running_min[first]:.3g} (lr={lr}, gamma={gamma}, width={width}, "
+            f"batch={batch}): the step size is probably at the edge of stability for the grown kernel; lower lr",
+            RuntimeWarning,
+            stacklevel=3,
         )
     return rec, out
 
@@ -423,9 +435,11 @@ def simulate_spike(
 
     At each record the top eigenvalue of (AᵀA − A(0)ᵀA(0))/N is found by power iteration
     (``power_iterations`` products with A and A(0), started from v) together with the
-    |cosine| between its eigenvector and v = Aᵀw/N ([B] Appendix G.3, Fig. 13). The
-    exact identity Tr(AᵀA − A(0)ᵀA(0))/N = γ(|w|²/N − |w(0)|²/N) of the unprojected
-    network (balancedness, math notes §1.7a) is returned as ``trace_change`` for checks.
+    |cosine| between its eigenvector and v = Aᵀw/N ([B] Appendix G.3, Fig. 13).
+    ``trace_change`` = Tr(AᵀA − A(0)ᵀA(0))/N, which for the unprojected network equals
+    γ(|w|²/N − |w(0)|²/N) in continuous time (balancedness, math notes §1.7a; the
+    discrete steps add O(η²) corrections), so a spike that carries the whole trace
+    change is rank one.
     """
     power_iterations = _check_int(power_iterations, "power_iterations")
     rec, out = _simulate(

@@ -39,6 +39,7 @@ import optax
 
 from .models import MLPConfig, init_mlp, mlp_apply
 from .ntk import empirical_ntk, flatten_ntk
+from .ntk_metrics import spectral_entropy
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -58,6 +59,7 @@ class TrainConfig(NamedTuple):
     ntk_implementation: str | None = None  #: passed to ``empirical_ntk(implementation=...)``
     ntk_seed_batch: int | None = None  #: eNTKs of this many seeds at once (None: all)
     ntk_precision: str | None = "highest"  #: matmul precision of the eNTK (no TF32 on GPUs)
+    eigh_on_device: bool | None = None  #: eigvalsh in JAX (None: only on GPU/TPU; CPU uses numpy float64)
 
 
 class TrainData(NamedTuple):
@@ -135,18 +137,19 @@ def loss_function(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
     raise ValueError(f"unknown loss {name!r}; choose one of {LOSSES}")
 
 
-def spectrum_metrics(eigenvalues: np.ndarray, *, floor: float = 1e-14) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spectrum_metrics(eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trace, von Neumann entropy and effective rank from eigenvalues (last axis).
 
-    Follows the group's recorder (math notes §2.2): eigenvalues are clipped at ``floor``,
-    divided by their sum to p_i, S_vN = −Σ p_i ln p_i (natural log), Γ = exp(S_vN).
-    Computed in float64 numpy so that float32 round-off of tiny eigenvalues does not
-    matter.
+    Uses :func:`ntk_scaling.ntk_metrics.spectral_entropy` (papyrus' convention, math
+    notes §2.2: eigenvalues clipped at 1e-14, divided by their sum, natural log) on every
+    spectrum; Γ = exp(S_vN). The trace is the plain sum of the eigenvalues (TrΘ, not
+    divided by the dimension). Float64 numpy, whatever the input precision.
     """
-    lam = np.clip(np.asarray(eigenvalues, dtype=np.float64), floor, None)
-    trace = np.asarray(eigenvalues, dtype=np.float64).sum(-1)
-    p = lam / lam.sum(-1, keepdims=True)
-    entropy = -(p * np.log(p)).sum(-1)
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    if lam.ndim == 0 or lam.shape[-1] == 0:
+        raise ValueError(f"spectrum_metrics: need eigenvalues along the last axis, got shape {lam.shape}")
+    trace = lam.sum(-1)
+    entropy = np.apply_along_axis(spectral_entropy, -1, lam) if lam.ndim > 1 else np.asarray(spectral_entropy(lam))
     return trace, entropy, np.exp(entropy)
 
 
@@ -200,12 +203,24 @@ class _State(NamedTuple):
     finite: jax.Array
 
 
-@functools.lru_cache(maxsize=32)
 def _programs(config: MLPConfig, train: TrainConfig):
-    """Jitted (init, advance, measure) for one model and training configuration."""
+    """Jitted programs for ``config`` and the parts of ``train`` that change the code.
+
+    The learning rate and the number of epochs are runtime arguments, so a sweep over
+    them (or over seed chunks) compiles once.
+    """
+    return _programs_cached(
+        config, train.loss, train.ntk_batch_size, train.ntk_implementation, train.ntk_seed_batch, train.ntk_precision
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_seed_batch, ntk_precision):
     apply_fn = functools.partial(mlp_apply, config)
-    loss = loss_function(train.loss)
-    opt = optax.adam(train.learning_rate)
+    loss = loss_function(loss_name)
+    # Adam = scale_by_adam followed by a step of size −lr (optax.adam exactly), with the
+    # learning rate applied at run time so that it is not baked into the compiled code.
+    opt = optax.scale_by_adam()
 
     def train_loss(params, x, y):
         return loss(apply_fn(params, x), y)
@@ -215,11 +230,11 @@ def _programs(config: MLPConfig, train: TrainConfig):
         test = train_loss(params, x_test, y_test)
         return _State(params, opt.init(params), params, test, jnp.int32(0), jnp.int32(0), jnp.isfinite(test))
 
-    def advance_one(state: _State, n_steps, x, y, x_test, y_test):
+    def advance_one(state: _State, n_steps, lr, x, y, x_test, y_test):
         def body(_, s: _State):
             value, grads = jax.value_and_grad(train_loss)(s.params, x, y)
             updates, opt_state = opt.update(grads, s.opt_state, s.params)
-            params = optax.apply_updates(s.params, updates)
+            params = jax.tree_util.tree_map(lambda p, u: p - lr * u, s.params, updates)
             epoch = s.epoch + 1
             test = train_loss(params, x_test, y_test)
             better = test < s.best_test_loss
@@ -240,30 +255,41 @@ def _programs(config: MLPConfig, train: TrainConfig):
         out, out_test = apply_fn(params, x), apply_fn(params, x_test)
         return loss(out, y), loss(out_test, y_test), _accuracy(out, y), _accuracy(out_test, y_test)
 
-    def ntk_eigs_one(params, x_ntk):
+    def ntk_one(params, x_ntk):
         kernel = flatten_ntk(
             empirical_ntk(
                 apply_fn,
                 params,
                 x_ntk,
-                implementation=train.ntk_implementation,
-                batch_size=train.ntk_batch_size,
-                precision=train.ntk_precision,
+                implementation=ntk_implementation,
+                batch_size=ntk_batch_size,
+                precision=ntk_precision,
             )
         )
-        kernel = 0.5 * (kernel + kernel.T)
-        return jnp.linalg.eigvalsh(kernel)
+        return 0.5 * (kernel + kernel.T)
+
+    def ntk_kernels(params_stacked, x_ntk):
+        fn = lambda p: ntk_one(p, x_ntk)
+        if ntk_seed_batch is None:
+            return jax.vmap(fn)(params_stacked)
+        return jax.lax.map(fn, params_stacked, batch_size=ntk_seed_batch)
 
     def ntk_eigs(params_stacked, x_ntk):
-        fn = lambda p: ntk_eigs_one(p, x_ntk)
-        if train.ntk_seed_batch is None:
-            return jax.vmap(fn)(params_stacked)
-        return jax.lax.map(fn, params_stacked, batch_size=train.ntk_seed_batch)
+        return jnp.linalg.eigvalsh(ntk_kernels(params_stacked, x_ntk))
+
+    jit_kernels, jit_eigs = jax.jit(ntk_kernels), jax.jit(ntk_eigs)
+
+    def eigenvalues(params_stacked, x_ntk, on_device: bool):
+        """Spectra of the seeds' eNTKs: JAX eigvalsh on accelerators, numpy float64 on CPU
+        (JAX's CPU eigvalsh is several times slower than LAPACK through numpy)."""
+        if on_device:
+            return np.asarray(jit_eigs(params_stacked, x_ntk), np.float64)
+        return np.linalg.eigvalsh(np.asarray(jit_kernels(params_stacked, x_ntk), np.float64))
 
     init = jax.jit(jax.vmap(init_one, in_axes=(0, None, None)))
-    advance = jax.jit(jax.vmap(advance_one, in_axes=(0, None, None, None, None, None)))
+    advance = jax.jit(jax.vmap(advance_one, in_axes=(0, None, None, None, None, None, None)))
     measure_losses = jax.jit(jax.vmap(losses_one, in_axes=(0, None, None, None, None)))
-    return init, advance, measure_losses, jax.jit(ntk_eigs)
+    return init, advance, measure_losses, eigenvalues
 
 
 def _as_keys(keys: Any) -> jax.Array:
@@ -290,12 +316,15 @@ def _train_chunk(config: MLPConfig, data: TrainData, train: TrainConfig, keys: j
     xt, yt = jnp.asarray(data.x_test, jnp.float32), jnp.asarray(data.y_test, jnp.float32)
     xn = jnp.asarray(data.x_ntk, jnp.float32)
     state = init(keys, xt, yt)
+    lr = jnp.float32(train.learning_rate)
+    on_device = train.eigh_on_device if train.eigh_on_device is not None else jax.default_backend() != "cpu"
+    ntk_eigs = functools.partial(ntk_eigs, on_device=on_device)
     ckpts = checkpoint_epochs(train.epochs, train.n_checkpoints)
     rows: dict[str, list[np.ndarray]] = {k: [] for k in ("tl", "vl", "ta", "va", "eig")}
     previous = 0
     for epoch in ckpts:
         if epoch > previous:
-            state = advance(state, jnp.int32(epoch - previous), x, y, xt, yt)
+            state = advance(state, jnp.int32(epoch - previous), lr, x, y, xt, yt)
             previous = int(epoch)
         tl, vl, ta, va = measure_losses(state.params, x, y, xt, yt)
         finite = np.asarray(state.finite) & np.isfinite(np.asarray(tl)) & np.isfinite(np.asarray(vl))
@@ -468,6 +497,7 @@ def train_mlp(
     data_seed: int = 0,
     synthetic_dim: int = 16,
     synthetic_classes: int = 4,
+    synthetic_noise: float = 1.0,
 ) -> TrainResult:
     """Train an ensemble on a named task from plain parameters (the unit of a sweep).
 
@@ -476,7 +506,8 @@ def train_mlp(
     Seeds are ``seed_keys(seed, n_seeds)``, the data subset is fixed by ``data_seed``.
     """
     if dataset == "synthetic":
-        data = synthetic_data(n_train, n_test, n_ntk, in_dim=synthetic_dim, n_classes=synthetic_classes, seed=data_seed)
+        data = synthetic_data(n_train, n_test, n_ntk, in_dim=synthetic_dim, n_classes=synthetic_classes,
+                              noise=synthetic_noise, seed=data_seed)
     else:
         data = vision_data(dataset, n_train, n_test, n_ntk, data_seed)
     config = MLPConfig(
