@@ -177,8 +177,8 @@ for ax, rich in zip(axes, (False, True)):
         r = nts.compute_optimal_exponent(xa, yb, rich)
         ax.text(xa, yb, f"{name}\n{early}  →  {late}\nr = {r:.2f} at (α, β) = ({xa}, {yb})",
                 ha="center", va="center", fontsize=7.5)
-    ax.text(1.1, 1.03, "β = 1", fontsize=8)
-    ax.text(1.1, 2 - 1 / 1.1 + 0.05, "β = 2 − 1/α", fontsize=8)
+    ax.text(3.55, 0.9, "β = 1", fontsize=8)
+    ax.text(3.2, 2 - 1 / 3.2 + 0.1, "β = 2 − 1/α", fontsize=8)
     ax.set_title("lazy, γ → 0 (Eq. 8)" if not rich else "rich, γ > 0 (Eq. 9)")
     nts.plotting.label_axes(ax, "capacity exponent α", "source exponent β" if not rich else "")
     ax.set_xlim(alphas[0], alphas[-1])

@@ -30,6 +30,9 @@ def test_frontier_recovers_ab_over_a_plus_b(a, b):
     ok = (xo.compute > 1e6) & (xo.compute < 1e14)
     fit_n = nts.fit_power_law(xo.compute[ok], xo.width[ok])
     assert fit_n.exponent == pytest.approx(a / (a + b), abs=0.02)
+    # the parabolic N*(C) of the frontier gives the same exponent
+    fit_v = nts.fit_optimal_width_exponent(fr, min_steps=1e3)
+    assert fit_v.exponent == pytest.approx(a / (a + b), abs=0.02)
 
 
 def test_frontier_with_seeds_and_few_widths():
@@ -49,6 +52,8 @@ def test_frontier_with_seeds_and_few_widths():
     assert np.isfinite(xo.compute).sum() >= 4
     fit_n = nts.fit_optimal_width_exponent(xo)
     assert fit_n.exponent == pytest.approx(1 / 3, abs=0.06)
+    fit_v = nts.fit_optimal_width_exponent(fr)
+    assert fit_v.exponent == pytest.approx(1 / 3, abs=0.06)
 
 
 def test_frontier_bad_input():
@@ -70,3 +75,21 @@ def test_frontier_bad_input():
         nts.fit_frontier_exponent(fr, cmin=1e9)
     with pytest.raises(ValueError):
         nts.fit_frontier_exponent(fr, min_steps=1e6)
+
+
+def test_min_steps_drops_early_frontier_points():
+    widths = 2.0 ** np.arange(0, 16, 0.5)
+    steps = np.geomspace(1, 1e8, 200)
+    fr = nts.compute_frontier(steps, widths, _synthetic(0.5, 1.0, widths, steps), n_points=60)
+    full = nts.fit_frontier_exponent(fr)
+    cut = nts.fit_frontier_exponent(fr, min_steps=1e3)
+    assert cut.n < full.n
+    assert np.all(fr.compute[fr.interior] / fr.best_width[fr.interior] >= steps[0] * (1 - 1e-9))
+    assert -cut.exponent == pytest.approx(1 / 3, abs=0.02)
+
+
+def test_sweep_rejects_too_few_modes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    with pytest.raises(ValueError, match="n_modes"):
+        nts.sweep_width_family("t", alpha=2.0, beta=0.5, widths=[8, 64], gamma=0.0, lr=0.5, n_modes=64,
+                               batch=8, steps=10, n_seeds=1, n_records=4)

@@ -76,17 +76,43 @@ from .linear_model import (
 )
 
 # --- DMFT of [B] (helper H3) ------------------------------------------------------
+from .dmft import DMFTResult, crossover_time, dmft_limit, dmft_matrix_closure, kernel_multiplier, lazy_error, lazy_loss
 
 # --- models, NTK and metrics of [A] (helper H4) ------------------------------------
 from .models import MLPConfig, PARAMETERISATIONS, init_mlp, init_mlp_ensemble, mlp_apply, mlp_forward, n_params, mup_lr_multipliers
+from .ntk import (
+    NTKImplementation,
+    empirical_ntk,
+    empirical_ntk_ensemble,
+    empirical_ntk_fn,
+    flatten_ntk,
+    structured_ntk_flops,
+)
+from .ntk_metrics import (
+    AdaptationRate,
+    NTKSummary,
+    adaptation_rate,
+    effective_rank,
+    eigenvalues,
+    kernel_target_alignment,
+    ntk_summary,
+    ntk_trace,
+    spectral_entropy,
+    trace_ratio,
+    von_neumann_entropy,
+)
+from .infinite_width import InfiniteWidthKernels, infinite_width_kernels, infinite_width_nngp, infinite_width_ntk
 
 # --- training of [A] (helper H5) ------------------------------------------------
 from .training import (
+    BrokenPowerLaw,
     TrainConfig,
     TrainData,
     TrainResult,
+    adaptation_rates,
     checkpoint_epochs,
     dataset_label,
+    fit_broken_power_law,
     loss_function,
     seed_keys,
     spectrum_metrics,

@@ -24,10 +24,11 @@ class Frontier(NamedTuple):
     """Lower envelope of loss against compute C = N·t."""
 
     compute: np.ndarray  #: (K,) log-spaced compute grid
-    loss: np.ndarray  #: (K,) or (n_seeds, K): min over widths of L(N, C/N)
+    loss: np.ndarray  #: (K,) or (n_seeds, K): L(N*, C/N*) with N* the best width of the (seed-mean) curves
     best_width: np.ndarray  #: (K,) width attaining the minimum of the seed-mean loss
     interior: np.ndarray  #: (K,) bool: best width is neither the smallest nor the largest
     widths: np.ndarray  #: (W,) the widths used
+    optimal_width: np.ndarray  #: (K,) N*(C) from a parabola through log L at the best width and its neighbours (NaN if not interior)
 
 
 def _check_curves(steps: object, widths: object, losses: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -77,8 +78,10 @@ def compute_frontier(
     """Lower envelope min_N L(N, C/N) on a log grid of C = N·t ([B] Fig. 4).
 
     ``losses`` has shape (n_widths, n_steps) or (n_seeds, n_widths, n_steps); curves are
-    interpolated linearly in log-log space. With seeds the envelope is taken seed by
-    seed (``loss`` is (n_seeds, K)) and ``best_width`` from the seed-mean curves.
+    interpolated linearly in log-log space. With seeds, ``best_width`` is the minimiser of
+    the seed-mean curves and ``loss`` (n_seeds, K) holds each seed's loss at that width,
+    so that a bootstrap over seeds gives the interval without the downward bias of
+    per-seed minima.
     """
     steps, widths, losses = _check_curves(steps, widths, losses)
     if not (isinstance(n_points, (int, np.integer)) and n_points >= 3):
@@ -87,16 +90,29 @@ def compute_frontier(
     l3 = losses if seeds else losses[None]
     compute = np.geomspace(widths[0] * steps[0], widths[-1] * steps[-1], n_points)
     logs = _curves_at_compute(steps, widths, l3, compute)  # (S, W, K)
-    per_seed = np.exp(logs.min(axis=1))
     mean_logs = _curves_at_compute(steps, widths, l3.mean(0, keepdims=True), compute)[0]
     best = np.argmin(mean_logs, axis=0)
+    # every seed is read at the width that is best for the seed-mean curves: taking each
+    # seed's own minimum would bias the frontier low (the minimum of noisy curves)
+    per_seed = np.exp(np.take_along_axis(logs, best[None, None, :], axis=1)[:, 0, :])
     interior = (best > 0) & (best < widths.size - 1)
+    n_star = np.full(compute.shape, np.nan)
+    log_w = np.log(widths)
+    for k in np.nonzero(interior)[0]:
+        j = best[k]
+        y = mean_logs[j - 1 : j + 2, k]
+        if not np.all(np.isfinite(y)):
+            continue
+        coef = np.polyfit(log_w[j - 1 : j + 2], y, 2)
+        if coef[0] > 0:  # a proper minimum; clip the vertex to the bracketing widths
+            n_star[k] = float(np.exp(np.clip(-coef[1] / (2 * coef[0]), log_w[j - 1], log_w[j + 1])))
     return Frontier(
         compute=compute,
         loss=per_seed if seeds else per_seed[0],
         best_width=widths[best],
         interior=interior,
         widths=widths,
+        optimal_width=n_star,
     )
 
 
@@ -170,12 +186,25 @@ def width_crossovers(steps: object, widths: object, losses: object, *, n_points:
     return WidthCrossovers(compute=cross, width=np.sqrt(widths[:-1] * widths[1:]))
 
 
-def fit_optimal_width_exponent(crossovers: WidthCrossovers, *, confidence: float = 0.95) -> PowerLawFit:
-    """Fit N*(C) ∼ C^a through the width crossovers (a ≈ ``optimal_allocation(...).model``)."""
-    ok = np.isfinite(crossovers.compute)
+def fit_optimal_width_exponent(
+    source: WidthCrossovers | Frontier, *, min_steps: float | None = None, confidence: float = 0.95
+) -> PowerLawFit:
+    """Fit N*(C) ∼ C^a (a ≈ ``optimal_allocation(...).model``).
+
+    From a :class:`Frontier`: the parabolic-vertex estimate ``optimal_width`` (optionally
+    only where C/N* >= ``min_steps``); from :class:`WidthCrossovers`: the crossover points.
+    """
+    if isinstance(source, Frontier):
+        c, n = source.compute, source.optimal_width
+        ok = np.isfinite(n)
+        if min_steps is not None:
+            ok &= c / np.where(ok, n, 1.0) >= min_steps
+    else:
+        c, n = source.compute, source.width
+        ok = np.isfinite(c)
     if ok.sum() < 3:
-        raise ValueError(f"fit_optimal_width_exponent needs >= 3 crossovers inside the range, got {int(ok.sum())}")
-    return fit_power_law(crossovers.compute[ok], crossovers.width[ok], confidence=confidence)
+        raise ValueError(f"fit_optimal_width_exponent needs >= 3 usable points, got {int(ok.sum())}")
+    return fit_power_law(c[ok], n[ok], confidence=confidence)
 
 
 # ----------------------------------------------------------------------------- sweeps
@@ -275,7 +304,7 @@ class FrontierMeasurement(NamedTuple):
     frontier: Frontier
     fit: PowerLawFit  #: L*(C) ∼ C^exponent; the measured r is −exponent
     crossovers: WidthCrossovers
-    fit_width: PowerLawFit | None  #: N*(C) ∼ C^exponent, None with < 3 crossovers
+    fit_width: PowerLawFit | None  #: N*(C) ∼ C^exponent from the frontier's parabolic N*, None if < 3 points
     r_predicted: float
     width_exponent_predicted: float
 
@@ -326,7 +355,7 @@ def measure_frontier(
     fit = fit_frontier_exponent(fr, min_steps=min_steps)
     xo = width_crossovers(fam.steps, fam.widths, fam.losses)
     try:
-        fit_n = fit_optimal_width_exponent(xo)
+        fit_n = fit_optimal_width_exponent(fr, min_steps=min_steps)
     except ValueError:
         fit_n = None
     return FrontierMeasurement(

@@ -74,6 +74,7 @@ class SpikeResult(NamedTuple):
     trace_change: np.ndarray  #: (n_seeds, R) Tr(AᵀA − A(0)ᵀA(0))/N
 
 
+SIMULATOR_VERSION = "1"  #: bump when results change; chapters put it into their cache keys
 _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks

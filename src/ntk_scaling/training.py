@@ -540,3 +540,69 @@ def train_mlp_cached(**params: Any) -> TrainResult:
     key = {k: v for k, v in params.items() if k not in ("seed_chunk", "ntk_batch_size", "ntk_seed_batch")}
     result = cached("a_train_mlp", key, lambda: train_mlp(**params))
     return TrainResult(*result) if not isinstance(result, TrainResult) else result
+
+
+# ----------------------------------------------------------------------------------
+# read-outs used by the chapters of [A]
+# ----------------------------------------------------------------------------------
+def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: bool = True) -> np.ndarray:
+    """χ = dTrΘ/d ln L_train per seed ([A]'s adaptation rate, reconstructed [R], §2.2).
+
+    Slope of TrΘ (divided by the kernel dimension when ``normalize``, papyrus' default)
+    against ln L_train over the checkpoints up to the minimum-test-loss epoch
+    (``until_min``) or over the whole run, fitted by :func:`ntk_metrics.adaptation_rate`.
+    NaN for a seed with fewer than three usable checkpoints.
+    """
+    from .ntk_metrics import adaptation_rate
+
+    trace = result.ntk_trace / (result.ntk_dim if normalize else 1.0)
+    out = np.full(result.n_seeds, np.nan)
+    for s in range(result.n_seeds):
+        keep = result.epochs <= result.min_epoch[s] if until_min else np.ones_like(result.epochs, bool)
+        keep &= result.train_loss[s] > 0
+        if keep.sum() >= 3 and np.ptp(np.log(result.train_loss[s, keep])) > 0:
+            out[s] = adaptation_rate(trace[s, keep], result.train_loss[s, keep]).rate
+    return out
+
+
+class BrokenPowerLaw(NamedTuple):
+    """Continuous two-segment power law: slope ``slope_below`` for x < x_break, then ``slope_above``."""
+
+    x_break: float
+    slope_below: float
+    slope_above: float
+    log_prefactor: float
+    sse: float
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        lx = np.log(np.asarray(x, dtype=float))
+        lb = np.log(self.x_break)
+        return np.exp(self.log_prefactor + self.slope_below * lx + (self.slope_above - self.slope_below) * np.maximum(lx - lb, 0.0))
+
+
+def fit_broken_power_law(x: np.ndarray, y: np.ndarray, *, n_grid: int = 200) -> BrokenPowerLaw:
+    """Least-squares broken power law in log-log space (the book's saturation-width estimator).
+
+    ln y = c + s₁ ln x + (s₂ − s₁) max(ln x − ln x_b, 0), fitted by linear least squares for
+    every x_b on a log grid strictly inside (x_2, x_{n−1}) — so each segment holds at least
+    two points — and keeping the x_b of least squared error. Needs ≥ 4 distinct x, y > 0.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape or x.size < 4:
+        raise ValueError(f"fit_broken_power_law needs >= 4 matching (x, y) points, got {x.size} and {y.size}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))) or np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("fit_broken_power_law: x and y must be finite and positive")
+    order = np.argsort(x)
+    lx, ly = np.log(x[order]), np.log(y[order])
+    if np.unique(lx).size < 4:
+        raise ValueError("fit_broken_power_law needs at least 4 distinct x values")
+    best = None
+    for lb in np.linspace(lx[1], lx[-2], n_grid):
+        design = np.stack([np.ones_like(lx), lx, np.maximum(lx - lb, 0.0)], 1)
+        coef, *_ = np.linalg.lstsq(design, ly, rcond=None)
+        sse = float(np.sum((design @ coef - ly) ** 2))
+        if best is None or sse < best[0] - 1e-12:
+            best = (sse, lb, coef)
+    sse, lb, (c, s1, ds) = best
+    return BrokenPowerLaw(float(np.exp(lb)), float(s1), float(s1 + ds), float(c), sse)
