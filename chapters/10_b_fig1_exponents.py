@@ -52,6 +52,13 @@ exact_modes = 1000000  # modes kept in the exact lazy sum (≫ learned modes)
 exact_t_min = 100.0  # fit window of the exact lazy loss, in steps at unit lr
 exact_t_max = 10000.0
 rkhs_k_max = 1000000  # largest K of the RKHS-norm partial sums
+dmft_beta = 0.5  # rich cross-check with the N = ∞ DMFT: source exponent
+dmft_modes = 20000  # modes of the DMFT task (≫ modes learned by dmft_steps)
+dmft_steps = 20000  # flow steps at unit lr
+dmft_gamma = 1.0  # feature-learning strength
+dmft_t_min = 300.0  # fit window of the rich local exponent
+dmft_t_max = 3000.0
+dmft_tolerance = 0.03  # allowance for the slow approach of the rich exponent
 width_demo = 1024  # N in the four-term demonstration
 batch_demo = 1  # B in the four-term demonstration
 
@@ -269,7 +276,7 @@ glue("c10_width_demo", width_demo, display=False)
 glue("c10_batch_demo", batch_demo, display=False)
 
 # %% [markdown]
-# ## Two independent checks
+# ## Three independent checks
 #
 # **Lazy time exponent.** At infinite width and batch the lazy model is linear
 # regression by gradient flow in the eigenbasis, so the error in mode $k$ decays as
@@ -280,6 +287,12 @@ glue("c10_batch_demo", batch_demo, display=False)
 # **Hard tasks lie outside the RKHS.** The RKHS norm of the target under the initial NTK is
 # $\sum_k (w^*_k)^2$. We compute its partial sums up to $K$ for a hard and an easy task
 # and fit their growth with $K$: a positive exponent means the norm diverges.
+#
+# **Rich time exponent.** We solve the infinite-width, infinite-batch dynamics of the
+# rich model (`nts.dmft_limit`, gradient flow, reconstructed DMFT of math notes §1.7a) for
+# a hard task and fit the slope of the loss on a window of intermediate times. The
+# approach to $2\beta/(1+\beta)$ is slow (math notes §1.9), and at late times the finite
+# number of modes steepens the curve, so the window stays well inside both limits.
 
 # %%
 k = np.arange(1, exact_modes + 1, dtype=np.float64)
@@ -302,13 +315,33 @@ def rkhs_growth(alpha, beta):
 
 fit_rkhs_hard, partial_hard = rkhs_growth(exact_alpha, exact_beta)
 fit_rkhs_easy, partial_easy = rkhs_growth(exact_alpha, 1.5)
+dmft_task = nts.power_law_task(exact_alpha, dmft_beta, dmft_modes)
+dmft_rich = nts.dmft_limit(dmft_task, lr=1.0, gamma=dmft_gamma, steps=dmft_steps, n_records=48)
+dmft_lazy = nts.dmft_limit(dmft_task, lr=1.0, gamma=0.0, steps=dmft_steps, n_records=48)
+fit_dmft = nts.fit_power_law(dmft_rich.steps[1:], dmft_rich.loss[1:], xmin=dmft_t_min, xmax=dmft_t_max)
+chi_dmft = -fit_dmft.exponent
+chi_dmft_ci = (-fit_dmft.exponent_ci[1], -fit_dmft.exponent_ci[0])
 pd.DataFrame(
     {
-        "check": ["lazy slope of exact L(t)", "growth of Σ w*² (β = 0.5)", "growth of Σ w*² (β = 1.5)"],
-        "measured": [chi_exact, fit_rkhs_hard.exponent, fit_rkhs_easy.exponent],
-        "theory": [exact_beta, exact_alpha * (1 - exact_beta), 0.0],
+        "check": ["lazy slope of exact L(t)", "growth of Σ w*² (β = 0.5)", "growth of Σ w*² (β = 1.5)",
+                  f"rich DMFT slope, β = {dmft_beta}"],
+        "measured": [chi_exact, fit_rkhs_hard.exponent, fit_rkhs_easy.exponent, chi_dmft],
+        "theory": [exact_beta, exact_alpha * (1 - exact_beta), 0.0, nts.time_exponent(dmft_beta)],
     }
 ).style.format(precision=4).hide(axis="index")
+
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(5.4, 3.6))
+for res, color, name in ((dmft_lazy, "C0", "lazy"), (dmft_rich, "C3", f"rich, γ = {dmft_gamma}")):
+    centres, slopes = nts.local_slope(res.steps[1:], res.loss[1:], window=6)
+    ax.semilogx(centres, -slopes, color=color, label=name)
+ax.axhline(dmft_beta, color="C0", ls="--", lw=1, label="β")
+ax.axhline(nts.time_exponent(dmft_beta), color="C3", ls="--", lw=1, label="2β/(1+β)")
+ax.axvspan(dmft_t_min, dmft_t_max, color="0.85", alpha=0.5, lw=0)
+nts.plotting.label_axes(ax, "step t (unit learning rate)", "local exponent −d log L / d log t")
+ax.legend(fontsize=7)
+glue("c10_fig_dmft", fig, display=False)
+plt.close(fig)
 
 # %% tags=["remove-cell"]
 glue("c10_exact_modes", exact_modes, display=False)
@@ -316,6 +349,10 @@ glue("c10_chi_exact", chi_exact, display=False)
 glue("c10_learned_modes", learned_modes, display=False)
 glue("c10_rkhs_hard", fit_rkhs_hard.exponent, display=False)
 glue("c10_rkhs_easy", fit_rkhs_easy.exponent, display=False)
+glue("c10_dmft_beta", dmft_beta, display=False)
+glue("c10_dmft_modes", dmft_modes, display=False)
+glue("c10_chi_dmft", nts.reporting.format_interval(chi_dmft, chi_dmft_ci, 3), display=False)
+glue("c10_chi_dmft_pred", nts.time_exponent(dmft_beta), display=False)
 
 # %% [markdown]
 # The exact lazy loss falls with slope {glue:text}`c10_chi_exact:.4f` (theory $\beta$);
@@ -324,6 +361,22 @@ glue("c10_rkhs_easy", fit_rkhs_easy.exponent, display=False)
 # RKHS norm grow like $K^{p}$ with $p$ = {glue:text}`c10_rkhs_hard:.3f` for $\beta = 0.5$
 # (theory $\alpha(1-\beta) = 1$: the norm is infinite) and $p$ = {glue:text}`c10_rkhs_easy:.1e`
 # for $\beta = 1.5$ (a finite norm).
+#
+# ```{glue:figure} c10_fig_dmft
+# :name: "c10-fig-dmft"
+#
+# Local time exponent of the infinite-width loss for $\alpha$ = 2 and $\beta$ =
+# {glue:text}`c10_dmft_beta`, lazy (blue) and rich (red), from the reconstructed DMFT with
+# {glue:text}`c10_dmft_modes` modes; dashed lines are the predictions $\beta$ and
+# $2\beta/(1+\beta)$. The grey band is the window of the fit quoted in the text.
+# ```
+#
+# In that window the rich loss falls with exponent {glue:text}`c10_chi_dmft` against the
+# predicted {glue:text}`c10_chi_dmft_pred:.3f`. The local exponent never settles on a
+# plateau at this size: it climbs slowly through the window, crosses the prediction later
+# and keeps rising, where the missing tail of modes beyond $M$ steepens the curve (the lazy
+# curve shows the same late drift, more weakly). The measurement therefore supports the
+# predicted value only to within a few hundredths.
 #
 # ## Claims
 
@@ -335,7 +388,15 @@ claims = [
         "; ".join(f"{2 * b / (1 + b):.3f} at β = {b}" for b in check_betas),
         "; ".join(f"{check[b][1]:.3f} at β = {b}" for b in check_betas) + " (library, reconstructed Eq. 10)",
         "agrees" if all(abs(check[b][1] - 2 * b / (1 + b)) < 1e-12 for b in check_betas) else "disagrees",
-        "Checks the library against the paper's closed form only; measured rich exponents are in the simulation and DMFT chapters.",
+        "Checks the library against the paper's closed form only; see the next row for a measurement.",
+    ),
+    nts.Claim(
+        f"Rich time exponent measured at N = B = ∞, β = {dmft_beta}",
+        f"{nts.time_exponent(dmft_beta):.3f}",
+        nts.reporting.format_interval(chi_dmft, chi_dmft_ci, 3),
+        nts.verdict_interval(nts.time_exponent(dmft_beta), chi_dmft_ci, tolerance=dmft_tolerance),
+        f"Reconstructed DMFT flow, t ∈ [{dmft_t_min:.0f}, {dmft_t_max:.0f}]; the local exponent is still rising "
+        f"there, hence a tolerance of {dmft_tolerance}.",
     ),
     nts.Claim(
         "Feature learning nearly doubles the exponent for very hard tasks",

@@ -278,7 +278,8 @@ for (phase, rich), m in measured.items():
             f"r = {m.r_predicted:.3f}",
             nts.reporting.format_interval(m.r, m.r_interval, 3),
             nts.verdict_interval(m.r_predicted, m.r_interval, tolerance=tolerance),
-            f"Simulation, widths {widths[0]}–{widths[-1]}, {steps} steps, {n_seeds} seeds; tolerance {tolerance}.",
+            f"Simulation, widths {widths[0]}–{widths[-1]}, {steps} steps, {n_seeds} seeds; tolerance {tolerance}"
+            + ("." if m.r_interval[0] <= m.r_predicted <= m.r_interval[1] else " (the prediction is outside the interval itself)."),
         )
     )
 nts.claims_table(claims)

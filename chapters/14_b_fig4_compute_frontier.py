@@ -210,7 +210,7 @@ glue("c14_r_hard_rich_ci", nts.reporting.format_interval(-hr["fit"].exponent, tu
 # lazy against Table 1's {glue:text}`c14_r_hard_lazy_pred:.3f`, and
 # {glue:text}`c14_r_hard_rich_ci` rich against {glue:text}`c14_r_hard_rich_pred:.3f`
 # (95% bootstrap intervals over seeds). At the sizes of a CPU run only two or three widths
-# are ever optimal, the fit window spans little more than a decade of compute, and the
+# are ever optimal, the fit window spans a decade of compute or less, and the
 # rich runs have not yet reached their asymptotic time exponent there (its local slope
 # rises slowly towards $2\beta/(1+\beta)$, math notes §1.9); the estimates are therefore
 # rough and biased towards smaller $r$. The widths of the `gpu` profile give the frontier
@@ -229,7 +229,8 @@ for (phase, rich), res in results.items():
             f"r = {res['r_pred']:.3f} (α = {alpha}, β = {res['beta']})",
             nts.reporting.format_interval(-res["fit"].exponent, ci, 3),
             nts.verdict_interval(res["r_pred"], ci, tolerance=tolerance),
-            f"{res['fit'].n} frontier points with optimal runs of ≥ {min_steps} steps; tolerance {tolerance}.",
+            f"{res['fit'].n} frontier points with optimal runs of ≥ {min_steps} steps; tolerance {tolerance}"
+            + ("." if ci[0] <= res["r_pred"] <= ci[1] else " (the prediction is outside the interval itself)."),
         )
     )
     fn = res["fit_n"]

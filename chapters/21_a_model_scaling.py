@@ -42,7 +42,8 @@ profile = "default"
 dataset = "mnist"
 n_train = 100
 widths = [16, 32, 64, 128]
-depth = 2  # hidden layers; "3-layer" = 2 hidden + readout
+# depth counts hidden layers: "3-layer" = 2 hidden layers + readout
+depth = 2
 n_seeds = 3
 epochs = 300
 learning_rate = 1e-3

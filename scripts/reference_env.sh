@@ -57,15 +57,14 @@ create() {
 run_tests() {
   create
   [ -x "$MAIN_PY" ] || die "main environment interpreter $MAIN_PY not found"
-  local tmp
-  tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
+  TMP_FIXTURES="$(mktemp -d)"
+  trap 'rm -rf "${TMP_FIXTURES:-}"' EXIT
   echo "reference_env.sh: writing our kernels with the main env ($MAIN_PY)"
-  "$MAIN_PY" "$ROOT/tests/reference/make_fixtures.py" "$tmp/ours.npz" || die "make_fixtures.py failed"
+  "$MAIN_PY" "$ROOT/tests/reference/make_fixtures.py" "$TMP_FIXTURES/ours.npz" || die "make_fixtures.py failed"
   echo "reference_env.sh: comparing with neural-tangents in $ENV_DIR"
   # --confcutdir keeps tests/conftest.py (main-env fixtures) out of this interpreter;
   # pytest exits non-zero (5) if nothing was collected, so an empty run cannot pass.
-  (cd "$ROOT" && NTK_REFERENCE_FIXTURES="$tmp/ours.npz" "$ENV_DIR/bin/python" -m pytest \
+  (cd "$ROOT" && NTK_REFERENCE_FIXTURES="$TMP_FIXTURES/ours.npz" "$ENV_DIR/bin/python" -m pytest \
      tests/reference -m reference --confcutdir=tests/reference -p no:cacheprovider \
      -W ignore::DeprecationWarning -q "$@") || die "reference tests failed"
 }

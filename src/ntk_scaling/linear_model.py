@@ -50,6 +50,7 @@ __all__ = [
     "simulate_spike",
     "record_steps",
     "projection_floor",
+    "lazy_reuse_limit",
     "initial_matrices",
 ]
 
@@ -127,19 +128,24 @@ def record_steps(steps: int, n_records: int) -> np.ndarray:
 
 
 @partial(jax.jit, static_argnames=("width", "n_modes", "n_train", "dtype"))
+def _draw_one(k: jax.Array, *, width: int, n_modes: int, n_train: int | None, dtype: jnp.dtype):
+    k_a, k_w, k_data = jax.random.split(k, 3)
+    a0 = jax.random.normal(k_a, (width, n_modes), dtype)
+    w0 = jax.random.normal(k_w, (width,), dtype)
+    if n_train is None:
+        return a0, w0, k_data, None
+    k_train, k_data = jax.random.split(k_data)
+    return a0, w0, k_data, jax.random.normal(k_train, (n_train, n_modes), dtype)
+
+
 def _draw_initial(keys: jax.Array, *, width: int, n_modes: int, n_train: int | None, dtype: jnp.dtype):
-    """A(0), w(0) and (with ``n_train``) the fixed training features Z of every seed."""
+    """A(0), w(0), the data key and (with ``n_train``) the training features Z of every seed.
 
-    def one(k: jax.Array):
-        k_a, k_w, k_data = jax.random.split(k, 3)
-        a0 = jax.random.normal(k_a, (width, n_modes), dtype)
-        w0 = jax.random.normal(k_w, (width,), dtype)
-        if n_train is None:
-            return a0, w0, k_data, None
-        k_train, k_data = jax.random.split(k_data)
-        return a0, w0, k_data, jax.random.normal(k_train, (n_train, n_modes), dtype)
-
-    return jax.vmap(one)(keys)
+    Drawn seed by seed so that the compiled sampler depends only on (N, M, P), not on the
+    number of seeds (compilation dominates small CPU runs).
+    """
+    draws = [_draw_one(k, width=width, n_modes=n_modes, n_train=n_train, dtype=dtype) for k in keys]
+    return jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *draws)
 
 
 def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> tuple[jax.Array, jax.Array]:
@@ -166,18 +172,55 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     Eq. 12 (∼ N^(−α·min(2,β)) for M ≫ N). Uses the same A(0) as the simulation with the
     same ``key``; solved in float64 with numpy. Returns shape (n_seeds,).
     """
-    a0, _ = initial_matrices(key, task, width, n_seeds)
+    key = _check_key(key)
+    task = _check_task(task)
+    width = _check_int(width, "width")
+    n_seeds = _check_int(n_seeds, "n_seeds")
     lam = np.asarray(task.eigenvalues, np.float64)
     target = np.asarray(task.target, np.float64)
     sqrt_lam = np.sqrt(lam)
     rhs = sqrt_lam * target
     out = np.empty(n_seeds)
-    for s in range(n_seeds):
-        design = sqrt_lam[:, None] * np.asarray(a0[s], np.float64).T  # (M, N)
+    for s, k in enumerate(jax.random.split(key, n_seeds)):
+        a0, *_ = _draw_one(k, width=width, n_modes=task.n_modes, n_train=None, dtype=task.eigenvalues.dtype)
+        design = sqrt_lam[:, None] * np.asarray(a0, np.float64).T  # (M, N)
         coef, *_ = np.linalg.lstsq(design, rhs, rcond=None)
         resid = rhs - design @ coef
         out[s] = float(resid @ resid)
     return out
+
+
+def lazy_reuse_limit(
+    key: jax.Array, task: PowerLawTask, width: int, n_train: int, n_seeds: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """The t → ∞ (test, train) loss of the lazy model (γ = 0) trained on P reused samples.
+
+    Gradient descent (full batch or minibatches from the P samples) on the readout w of
+    the frozen features Φ = ΨA(0)ᵀ/N (P×N) stays in w(0) + rowspace(Φ) and converges to
+    w(0) plus the minimum-norm least-squares correction Φ⁺(y − Φw(0)), y = Ψw*: the
+    interpolant when N ≥ P. This is the data bottleneck of [B] Appendix D / E.4
+    (∼ P^(−α·min(2,β)) for N ≫ P). Same draws as :func:`simulate_projected_model` with the
+    same ``key`` and ``n_train``; float64 numpy. Returns two arrays of shape (n_seeds,).
+    """
+    key = _check_key(key)
+    task = _check_task(task)
+    width = _check_int(width, "width")
+    n_train = _check_int(n_train, "n_train")
+    n_seeds = _check_int(n_seeds, "n_seeds")
+    lam = np.asarray(task.eigenvalues, np.float64)
+    target = np.asarray(task.target, np.float64)
+    sqrt_lam = np.sqrt(lam)
+    test, train = np.empty(n_seeds), np.empty(n_seeds)
+    for s, k in enumerate(jax.random.split(key, n_seeds)):
+        a0, w0, _, z = _draw_one(k, width=width, n_modes=task.n_modes, n_train=n_train, dtype=task.eigenvalues.dtype)
+        a0, w0 = np.asarray(a0, np.float64), np.asarray(w0, np.float64)
+        psi = np.asarray(z, np.float64) * sqrt_lam  # (P, M)
+        phi = psi @ a0.T / width  # (P, N)
+        delta, *_ = np.linalg.lstsq(phi, psi @ target - phi @ w0, rcond=None)
+        v0 = target - a0.T @ (w0 + delta) / width
+        test[s] = float(np.sum(lam * v0**2))
+        train[s] = float(np.mean((psi @ v0) ** 2))
+    return test, train
 
 
 # ----------------------------------------------------------------------------- core

@@ -225,8 +225,7 @@ def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_
     def train_loss(params, x, y):
         return loss(apply_fn(params, x), y)
 
-    def init_one(key, x_test, y_test):
-        params = init_mlp(key, config)
+    def start_one(params, x_test, y_test):
         test = train_loss(params, x_test, y_test)
         return _State(params, opt.init(params), params, test, jnp.int32(0), jnp.int32(0), jnp.isfinite(test))
 
@@ -286,7 +285,15 @@ def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_
             return np.asarray(jit_eigs(params_stacked, x_ntk), np.float64)
         return np.linalg.eigvalsh(np.asarray(jit_kernels(params_stacked, x_ntk), np.float64))
 
-    init = jax.jit(jax.vmap(init_one, in_axes=(0, None, None)))
+    start = jax.jit(jax.vmap(start_one, in_axes=(0, None, None)))
+
+    def init(keys, x_test, y_test):
+        # Parameters are drawn seed by seed outside jit: compiling the vmapped threefry
+        # draws costs seconds per shape on a CPU, the eager draws are cached per shape.
+        params = [init_mlp(k, config) for k in keys]
+        stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *params)
+        return start(stacked, x_test, y_test)
+
     advance = jax.jit(jax.vmap(advance_one, in_axes=(0, None, None, None, None, None, None)))
     measure_losses = jax.jit(jax.vmap(losses_one, in_axes=(0, None, None, None, None)))
     return init, advance, measure_losses, eigenvalues

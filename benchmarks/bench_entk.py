@@ -1,0 +1,266 @@
+"""Benchmark: our default empirical NTK against neural-tangents, GFLOP/s, ensemble vmap.
+
+    .venv/bin/python benchmarks/bench_entk.py                  # CPU defaults, writes entk_cpu.json
+    .venv/bin/python benchmarks/bench_entk.py --widths 512 2048 8192 16384 --n 128  # on a GPU -> entk_gpu.json
+
+Measures, on one machine, for the MLP 784-W-W-10 (standard parameterisation) and n inputs,
+the full (n, n, 10, 10) kernel:
+
+* our default implementation (STRUCTURED_MLP), median wall time of ``--repeats`` runs
+  after one compile run, and its achieved GFLOP/s (FLOPs of the layer-wise algorithm,
+  :func:`ntk_scaling.ntk.structured_ntk_flops`);
+* neural-tangents 0.6.5 (``nt.empirical_ntk_fn(..., trace_axes=(), vmap_axes=0)``, the
+  call papyrus uses) with each of its implementations, in the pinned reference env
+  (``scripts/reference_env.sh``), each (width, implementation) in its own subprocess
+  with a time limit, on the same parameters and inputs; their fastest is compared with
+  ours (ratio of medians) and its kernel is checked against ours;
+* the machine's float32 matmul rate, from a large ``jnp.dot`` (median of repeats);
+* the speed-up of one vmapped call over an ensemble of ``--seeds`` parameter sets
+  against a Python loop over the same jitted single-network function.
+
+The two environments run different XLA versions (JAX 0.10 vs 0.4.25); that is part of
+what is being compared and is recorded in the JSON. Timings on a shared machine are
+noisy: the JSON records the load average before and after.
+
+Internal mode ``--nt-worker IN.npz OUT.json WIDTH IMPL REPEATS`` runs inside the
+reference env and imports only jax, numpy and neural_tangents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _median_time(fn, repeats: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), times
+
+
+# ----------------------------------------------------------------------------------------
+# neural-tangents worker (reference env)
+
+
+def nt_worker(inp: str, out: str, width: int, impl_name: str, repeats: int) -> None:
+    import jax
+
+    sys.path.insert(0, str(REPO / "tests" / "reference"))
+    from nt_import import import_neural_tangents
+
+    nt = import_neural_tangents()
+    stax = nt.stax
+    data = np.load(inp)
+    x = jax.numpy.asarray(data["x"])
+    layers, params = [], []
+    n_layers = int(data[f"w{width}_n_layers"])
+    for j in range(n_layers):
+        w = jax.numpy.asarray(data[f"w{width}_p{j}_w"])
+        b = jax.numpy.asarray(data[f"w{width}_p{j}_b"])
+        layers.append(stax.Dense(w.shape[1], W_std=1.0, b_std=0.0, parameterization="standard"))
+        params.append((w, b))
+        if j < n_layers - 1:
+            layers.append(stax.Relu())
+            params.append(())
+    _, apply_fn, _ = stax.serial(*layers)
+    impl = nt.NtkImplementation[impl_name]
+    fn = jax.jit(nt.empirical_ntk_fn(apply_fn, trace_axes=(), vmap_axes=0, implementation=impl))
+    t0 = time.perf_counter()
+    theta = fn(x, None, params).block_until_ready()
+    first = time.perf_counter() - t0
+    med, times = _median_time(lambda: fn(x, None, params).block_until_ready(), repeats)
+    ours = data[f"w{width}_ours"]
+    rel = float(np.max(np.abs(np.asarray(theta) - ours)) / np.max(np.abs(ours)))
+    res = {"width": width, "implementation": impl_name, "median_s": med, "times_s": times,
+           "first_call_s": first, "rel_err_vs_ours": rel, "jax_version": jax.__version__,
+           "nt_version": nt.__version__, "backend": jax.default_backend()}
+    Path(out).write_text(json.dumps(res))
+
+
+# ----------------------------------------------------------------------------------------
+# main (main env)
+
+
+def matmul_peak(size: int, repeats: int) -> dict:
+    import jax
+    import jax.numpy as jnp
+
+    a = jax.random.normal(jax.random.key(0), (size, size), jnp.float32)
+    b = jax.random.normal(jax.random.key(1), (size, size), jnp.float32)
+    f = jax.jit(jnp.dot)
+    f(a, b).block_until_ready()
+    med, times = _median_time(lambda: f(a, b).block_until_ready(), repeats)
+    return {"size": size, "median_s": med, "gflops": 2 * size**3 / med / 1e9, "times_s": times}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--widths", type=int, nargs="+", default=[512, 2048, 8192])
+    ap.add_argument("--n", type=int, default=128)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=20, help="ensemble size for the vmap measurement")
+    ap.add_argument("--ensemble-width", type=int, default=512)
+    ap.add_argument("--matmul-size", type=int, default=None, help="default 2048 on CPU, 8192 on GPU")
+    ap.add_argument("--nt-impls", nargs="+", default=["STRUCTURED_DERIVATIVES", "NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"])
+    ap.add_argument("--nt-timeout", type=float, default=240.0, help="seconds per nt (width, implementation)")
+    ap.add_argument("--nt-max-width-generic", type=int, default=512,
+                    help="largest width at which nt's generic (non-structured) implementations are tried")
+    ap.add_argument("--skip-nt", action="store_true")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--nt-worker", nargs=5, metavar=("IN", "OUT", "WIDTH", "IMPL", "REPEATS"))
+    args = ap.parse_args()
+    if args.nt_worker:
+        i, o, w, impl, r = args.nt_worker
+        nt_worker(i, o, int(w), impl, int(r))
+        return
+
+    import jax
+    import jax.numpy as jnp
+
+    from ntk_scaling.models import MLPConfig, init_mlp, init_mlp_ensemble
+    from ntk_scaling.ntk import empirical_ntk_ensemble, empirical_ntk_fn, structured_ntk_flops
+
+    backend = jax.default_backend()
+    out = Path(args.out or REPO / "benchmarks" / "results" / f"entk_{'gpu' if backend == 'gpu' else 'cpu'}.json")
+    load_before = os.getloadavg()
+    result: dict = {
+        "benchmark": "entk",
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "backend": backend,
+            "device": str(jax.devices()[0].device_kind),
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "load_avg_before": load_before,
+        },
+        "jax_version": jax.__version__,
+        "model": "MLP 784-W-W-10, ReLU, standard (LeCun) parameterisation, biases",
+        "n": args.n,
+        "kernel": "full (n, n, 10, 10), float32",
+        "repeats": args.repeats,
+    }
+    size = args.matmul_size or (8192 if backend == "gpu" else 2048)
+    print(f"matmul peak ({size}^2)...", flush=True)
+    result["matmul_peak"] = matmul_peak(size, max(args.repeats, 5))
+    peak = result["matmul_peak"]["gflops"]
+    print(f"  {peak:.1f} GFLOP/s", flush=True)
+
+    x = jax.random.normal(jax.random.key(42), (args.n, 784), jnp.float32)
+    arrays = {"x": np.asarray(x)}
+    rows = []
+    for width in args.widths:
+        cfg = MLPConfig(in_dim=784, width=width, depth=2, out_dim=10)
+        params = init_mlp(jax.random.key(width), cfg)
+        fn = empirical_ntk_fn(cfg)
+        t0 = time.perf_counter()
+        theta = fn(params, x).block_until_ready()
+        first = time.perf_counter() - t0
+        med, times = _median_time(lambda: fn(params, x).block_until_ready(), args.repeats)
+        flops = structured_ntk_flops(cfg, args.n)
+        row = {"width": width, "ours_median_s": med, "ours_times_s": times, "ours_first_call_s": first,
+               "flops": flops, "ours_gflops": flops / med / 1e9, "fraction_of_matmul_peak": flops / med / 1e9 / peak}
+        print(f"W={width}: ours {med:.3f} s, {row['ours_gflops']:.1f} GFLOP/s "
+              f"({100 * row['fraction_of_matmul_peak']:.0f}% of matmul)", flush=True)
+        rows.append(row)
+        arrays[f"w{width}_ours"] = np.asarray(theta)
+        arrays[f"w{width}_n_layers"] = np.array(len(params))
+        for j, layer in enumerate(params):
+            arrays[f"w{width}_p{j}_w"] = np.asarray(layer["w"])
+            arrays[f"w{width}_p{j}_b"] = np.asarray(layer["b"])
+        del theta, params
+    result["rows"] = rows
+
+    # ensemble: one vmapped call over S seeds vs a loop over the jitted single-network call
+    cfg = MLPConfig(in_dim=784, width=args.ensemble_width, depth=2, out_dim=10)
+    ens = init_mlp_ensemble(jax.random.key(7), cfg, args.seeds)
+    members = [jax.tree.map(lambda v, e=e: v[e], ens) for e in range(args.seeds)]
+    single = empirical_ntk_fn(cfg)
+    single(members[0], x).block_until_ready()
+    empirical_ntk_ensemble(cfg, ens, x).block_until_ready()
+
+    def loop():
+        for m in members:
+            single(m, x).block_until_ready()
+
+    loop_med, _ = _median_time(loop, args.repeats)
+    vmap_med, _ = _median_time(lambda: empirical_ntk_ensemble(cfg, ens, x).block_until_ready(), args.repeats)
+    result["ensemble"] = {"width": args.ensemble_width, "seeds": args.seeds, "loop_median_s": loop_med,
+                          "vmap_median_s": vmap_med, "speedup": loop_med / vmap_med}
+    print(f"ensemble of {args.seeds}: loop {loop_med:.2f} s, vmap {vmap_med:.2f} s", flush=True)
+    del ens, members
+
+    # neural-tangents in the reference env, one subprocess per (width, implementation)
+    nt_rows = []
+    if not args.skip_nt:
+        with tempfile.TemporaryDirectory() as tmp:
+            inp = str(Path(tmp) / "inputs.npz")
+            np.savez(inp, **arrays)
+            for width in args.widths:
+                for impl in args.nt_impls:
+                    if impl != "STRUCTURED_DERIVATIVES" and width > args.nt_max_width_generic:
+                        nt_rows.append({"width": width, "implementation": impl, "status": "not run",
+                                        "reason": f"generic implementation skipped above W={args.nt_max_width_generic} "
+                                                  "(its cost, n·k Jacobian rows or n·k JVP/VJP pairs, is far above "
+                                                  "the structured methods')"})
+                        continue
+                    o = str(Path(tmp) / f"nt_{width}_{impl}.json")
+                    cmd = ["bash", str(REPO / "scripts" / "reference_env.sh"), "python", str(Path(__file__).resolve()),
+                           "--nt-worker", inp, o, str(width), impl, str(args.repeats)]
+                    print(f"nt W={width} {impl}...", flush=True)
+                    try:
+                        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.nt_timeout)
+                        if proc.returncode == 0 and Path(o).exists():
+                            r = json.loads(Path(o).read_text())
+                            r["status"] = "ok"
+                            print(f"  {r['median_s']:.3f} s (rel err vs ours {r['rel_err_vs_ours']:.1e})", flush=True)
+                        else:
+                            r = {"width": width, "implementation": impl, "status": "failed",
+                                 "reason": (proc.stderr or proc.stdout)[-600:]}
+                            print(f"  failed: {r['reason'][-200:]}", flush=True)
+                    except subprocess.TimeoutExpired:
+                        r = {"width": width, "implementation": impl, "status": "timeout",
+                             "reason": f"no result within {args.nt_timeout:.0f} s (compile + {args.repeats + 1} runs)"}
+                        print("  timeout", flush=True)
+                    nt_rows.append(r)
+    result["neural_tangents"] = nt_rows
+    for row in rows:
+        ok = [r for r in nt_rows if r["width"] == row["width"] and r.get("status") == "ok"]
+        if ok:
+            best = min(ok, key=lambda r: r["median_s"])
+            row["nt_fastest"] = best["implementation"]
+            row["nt_fastest_median_s"] = best["median_s"]
+            row["speedup_vs_nt"] = best["median_s"] / row["ours_median_s"]
+        else:
+            row["nt_fastest"] = None
+            row["speedup_vs_nt"] = None
+            timeouts = [r for r in nt_rows if r["width"] == row["width"] and r.get("status") == "timeout"]
+            if timeouts:  # nt did not finish: ours is at least this much faster
+                row["speedup_vs_nt_lower_bound"] = args.nt_timeout / (args.repeats + 1) / row["ours_median_s"]
+    result["machine"]["load_avg_after"] = os.getloadavg()
+    result["targets"] = {
+        "speedup_vs_nt_at_W_ge_2048": ">= 1.5",
+        "speedup_vs_nt_at_W_512": ">= 1.0",
+        "fraction_of_matmul_peak": ">= 0.8",
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
