@@ -23,7 +23,7 @@
 # The test loss falls as a power of the width with an exponent of about 0.5.
 #
 # This chapter repeats that experiment with the library's training loop
-# ({mod}`ntk_scaling.training`): an ensemble of seeds per width, trained together with
+# (`ntk_scaling.training`): an ensemble of seeds per width, trained together with
 # `vmap`, full-batch Adam on the mean squared error against one-hot targets, the eNTK
 # recorded on held-out test points at log-spaced epochs, and the minimum-test-loss epoch
 # found exactly (the test loss is evaluated after every epoch).
@@ -68,6 +68,13 @@ import ntk_scaling as nts
 
 nts.plotting.use_book_style()
 
+
+def width_ticks(ax, values):
+    """Label a log axis at the swept values only (no cluttered minor labels)."""
+    ax.set_xscale("log")
+    ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
+    ax.minorticks_off()
+
 # %% [markdown]
 # ## Training the width sweep
 #
@@ -103,7 +110,7 @@ glue("c21_wmax", int(max(widths)), display=False)
 #
 # We fit power laws to the minimum test loss (over all epochs of a run) and to the initial
 # trace, both as the mean over seeds with a bootstrap over seeds for the interval
-# ({func}`ntk_scaling.fit_power_law_seeds`).
+# (`ntk_scaling.fit_power_law_seeds`).
 
 # %%
 fit_loss = nts.fit_power_law_seeds(W, test_min)
@@ -132,6 +139,8 @@ ax.plot(W, fit_trace(W), color="C1", label=f"fit: exponent {fit_trace.exponent:.
 nts.plotting.guide_line(ax, W, 1.0, anchor=(W[-1], trace0[:, -1].mean()), label="[A]: TrΘ₀ ∝ m")
 nts.plotting.label_axes(ax, "width m (units per hidden layer)", "initial trace TrΘ₀ / (n·k)", loglog=True)
 ax.legend()
+for ax in axes:
+    width_ticks(ax, W)
 nts.plotting.panel_letters(axes)
 fig.tight_layout()
 glue("c21_fig_loss_trace", fig, display=False)
@@ -169,7 +178,7 @@ plt.close(fig)
 #
 # [A]'s adaptation rate is the slope of TrΘ against ln L_train along a training run. We fit
 # it per seed over the checkpoints up to the minimum-test-loss epoch
-# ({func}`ntk_scaling.adaptation_rates`, trace divided by the kernel dimension).
+# (`ntk_scaling.adaptation_rates`, trace divided by the kernel dimension).
 
 # %%
 chi_mean = chi.mean(0)
@@ -209,6 +218,8 @@ nts.plotting.seed_band(axes[2], W, rank0, label="Γ(Θ₀)", marker="o")
 nts.plotting.seed_band(axes[2], W, rank_min, label="Γ(Θ_min)", marker="s")
 nts.plotting.label_axes(axes[2], "width m", "effective rank Γ = exp(S_vN)", loglog=True)
 axes[2].legend()
+width_ticks(axes[1], W)
+width_ticks(axes[2], W)
 nts.plotting.panel_letters(axes)
 fig.tight_layout()
 glue("c21_fig_adaptation", fig, display=False)

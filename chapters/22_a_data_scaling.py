@@ -60,6 +60,13 @@ import ntk_scaling as nts
 
 nts.plotting.use_book_style()
 
+
+def width_ticks(ax, values):
+    """Label a log axis at the swept values only (no cluttered minor labels)."""
+    ax.set_xscale("log")
+    ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
+    ax.minorticks_off()
+
 # %% [markdown]
 # ## Training the data sweep
 
@@ -135,6 +142,8 @@ nts.plotting.seed_band(ax, N, rank_min, label="Γ(Θ_min)", marker="s")
 ax.plot(N, fit_rank(N), color="C2", lw=1, label=f"fit Γ(Θ_min): exponent {fit_rank.exponent:.2f}")
 nts.plotting.label_axes(ax, "training-set size n (images)", "effective rank Γ = exp(S_vN)", loglog=True)
 ax.legend()
+for ax in axes.ravel():
+    width_ticks(ax, N)
 nts.plotting.panel_letters(axes.ravel())
 fig.tight_layout()
 glue("c22_fig_data_scaling", fig, display=False)

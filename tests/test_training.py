@@ -12,11 +12,13 @@ import pytest
 
 from ntk_scaling.models import MLPConfig, init_mlp, mlp_apply
 from ntk_scaling.ntk import empirical_ntk, flatten_ntk
+from ntk_scaling.training import adaptation_rates as nts_adaptation_rates
 from ntk_scaling.training import (
     TrainConfig,
     TrainData,
     TrainResult,
     checkpoint_epochs,
+    fit_broken_power_law,
     loss_function,
     seed_keys,
     spectrum_metrics,
@@ -171,3 +173,24 @@ def test_cached_run_round_trips(tmp_path, monkeypatch):
     assert len(list(tmp_path.rglob("*.pkl"))) == 1
     np.testing.assert_array_equal(first.ntk_trace, again.ntk_trace)
     assert isinstance(again, TrainResult) and again.ntk_dim == 24
+
+
+def test_adaptation_rate_is_slope_of_trace_on_log_loss():
+    r = _ensemble()
+    chi = nts_adaptation_rates(r)
+    s = 0
+    keep = r.epochs <= r.min_epoch[s]
+    x = np.log(r.train_loss[s, keep])
+    y = r.ntk_trace[s, keep] / r.ntk_dim
+    np.testing.assert_allclose(chi[s], np.polyfit(x, y, 1)[0], rtol=1e-5)
+
+
+def test_broken_power_law_recovers_break_and_slopes():
+    x = np.geomspace(100, 10000, 11)
+    y = np.where(x < 700, (x / 700) ** 0.8, (x / 700) ** 0.1) * 3.0
+    fit = fit_broken_power_law(x, y, n_grid=400)
+    np.testing.assert_allclose(fit.x_break, 700, rtol=0.03)
+    np.testing.assert_allclose([fit.slope_below, fit.slope_above], [0.8, 0.1], atol=0.01)
+    np.testing.assert_allclose(fit(x), y, rtol=0.02)
+    with pytest.raises(ValueError, match="4"):
+        fit_broken_power_law(x[:3], y[:3])

@@ -70,12 +70,12 @@ class SpikeResult(NamedTuple):
     steps: np.ndarray  #: (R,) recorded steps
     test_loss: np.ndarray  #: (n_seeds, R)
     weight_norm: np.ndarray  #: (n_seeds, R) |w|²/N
-    spike: np.ndarray  #: (n_seeds, R) top eigenvalue of (AᵀA − A(0)ᵀA(0))/N
-    overlap: np.ndarray  #: (n_seeds, R) |cos| between that eigenvector and v = Aᵀw/N
-    trace_change: np.ndarray  #: (n_seeds, R) Tr(AᵀA − A(0)ᵀA(0))/N
+    spike: np.ndarray  #: (n_seeds, R) σ₁(Δ)²/N, the top squared singular value of Δ = A − A(0), over N
+    overlap: np.ndarray  #: (n_seeds, R) |cos| between the top right singular vector of Δ and v(t) − v(0)
+    frobenius: np.ndarray  #: (n_seeds, R) ‖Δ‖_F²/N; spike/frobenius = 1 for an exactly rank-one change
 
 
-SIMULATOR_VERSION = "1"  #: bump when results change; chapters put it into their cache keys
+SIMULATOR_VERSION = "2"  #: bump when results change; chapters put it into their cache keys
 _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks
@@ -248,12 +248,12 @@ def _explicit_online_gradient(key: jax.Array, sqrt_lam: jax.Array, v0: jax.Array
     return sqrt_lam * (z.T @ (z @ u)) / batch
 
 
-def _top_eigen(a: jax.Array, a0: jax.Array, start: jax.Array, n_iter: int) -> tuple[jax.Array, jax.Array]:
-    """Top eigenpair of S = (AᵀA − A(0)ᵀA(0))/N by power iteration from ``start``."""
-    n = a.shape[0]
+def _top_eigen(delta: jax.Array, start: jax.Array, n_iter: int) -> tuple[jax.Array, jax.Array]:
+    """Top eigenpair of ΔᵀΔ/N (σ₁(Δ)²/N and the top right singular vector) by power iteration."""
+    n = delta.shape[0]
 
     def matvec(x: jax.Array) -> jax.Array:
-        return (a.T @ (a @ x) - a0.T @ (a0 @ x)) / n
+        return delta.T @ (delta @ x) / n
 
     def body(_: int, x: jax.Array) -> jax.Array:
         y = matvec(x)
@@ -310,10 +310,12 @@ def _run(
                 out["train"] = jnp.mean(r * r)
             if spike_iter:
                 v = target - v0
-                top, vec = _top_eigen(a, a0, v + 1e-3 * jnp.ones_like(v), spike_iter)
+                delta = a - a0
+                top, vec = _top_eigen(delta, v + 1e-3 * jnp.ones_like(v), spike_iter)
                 out["spike"] = top
-                out["overlap"] = jnp.abs(jnp.dot(vec, v)) / jnp.maximum(jnp.linalg.norm(v), 1e-30)
-                out["trace"] = (jnp.sum(a * a) - jnp.sum(a0 * a0)) / n
+                dv = v - v_init  # the learned part of v (v(0) = A(0)ᵀw(0)/N is random, of norm² ≈ M/N)
+                out["overlap"] = jnp.abs(jnp.dot(vec, dv)) / jnp.maximum(jnp.linalg.norm(dv), 1e-30)
+                out["trace"] = jnp.sum(delta * delta) / n
             return out
 
         def record(bufs: dict[str, jax.Array], slot: jax.Array, a: jax.Array, w: jax.Array, v0: jax.Array):
@@ -324,6 +326,7 @@ def _run(
             return jax.lax.cond(slot < n_rec, write, lambda b: b, bufs)
 
         v0 = error(a0, w)
+        v_init = target - v0
         proto = measure(a0, w, v0)
         bufs = {name: jnp.zeros((n_rec,), dtype).at[0].set(val) for name, val in proto.items()}
 
@@ -477,13 +480,12 @@ def simulate_spike(
 ) -> SpikeResult:
     """Like :func:`simulate_projected_model` (online), also tracking the first-layer spike.
 
-    At each record the top eigenvalue of (AᵀA − A(0)ᵀA(0))/N is found by power iteration
-    (``power_iterations`` products with A and A(0), started from v) together with the
-    |cosine| between its eigenvector and v = Aᵀw/N ([B] Appendix G.3, Fig. 13).
-    ``trace_change`` = Tr(AᵀA − A(0)ᵀA(0))/N, which for the unprojected network equals
-    γ(|w|²/N − |w(0)|²/N) in continuous time (balancedness, math notes §1.7a; the
-    discrete steps add O(η²) corrections), so a spike that carries the whole trace
-    change is rank one.
+    At each record the change of the first layer Δ = A − A(0) is measured: its top squared
+    singular value σ₁²/N by power iteration on ΔᵀΔ/N (``power_iterations`` products with
+    Δ, started from v), the |cosine| between its top right singular vector and the
+    learned part v(t) − v(0) of v = Aᵀw/N, and ‖Δ‖_F²/N ([B] Appendix G.3, Fig. 13). For the unprojected network,
+    balancedness (AAᵀ − γwwᵀ is conserved in continuous time) ties the spike to the
+    readout: σ₁²/N ≈ γ(|w|² − |w(0)|²)/N once the change is rank one.
     """
     power_iterations = _check_int(power_iterations, "power_iterations")
     rec, out = _simulate(
