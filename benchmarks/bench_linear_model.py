@@ -108,10 +108,10 @@ def main() -> None:
             rows.append(row)
             print(f"N={n:5d} M={m:5d} B={b:5d} seeds={s:2d} gamma={gamma:.0f}: "
                   f"{row['steps_per_s']:9.0f} steps/s ({row['seed_steps_per_s']:9.0f} seed-steps/s), "
-                  f"first call {row["first_call_s"]:.2f} s", flush=True)
+                  f"first call {row['first_call_s']:.2f} s", flush=True)
     fig2 = fig2_set()
     print(f"Fig. 2 set ({len(FIG2_SET['widths'])} widths x lazy/rich, {FIG2_SET['n_seeds']} seeds, "
-          f"T={FIG2_SET['steps']}, M={FIG2_SET['n_modes']}): {fig2['wall_s_including_jit']:.1f} s including JIT")
+          f"T={FIG2_SET['steps']}, M={FIG2_SET['n_modes']}): {fig2['wall_s_including_jit']:.1f} s including JIT", flush=True)
     info["load_average_end"] = os.getloadavg()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"machine": info, "per_config": rows, "fig2_set": fig2,

@@ -158,8 +158,8 @@ plt.close(fig)
 # {glue:text}`c13_dev_lazy:.1%` (lazy) and {glue:text}`c13_dev_rich:.1%` (rich); the table
 # lists every width. At the smallest width, at the last step, the lazy run sits at
 # {glue:text}`c13_conv_lazy:.3f` times its exact plateau and the rich run at
-# {glue:text}`c13_conv_rich:.3f` times the same plateau: feature learning reaches the
-# bottleneck sooner but does not lower it.
+# {glue:text}`c13_conv_rich:.3f` times the same plateau: feature learning does not lower the
+# bottleneck.
 
 # %%
 def deviation(label: str, n: int) -> float:
@@ -248,9 +248,8 @@ plt.close(fig)
 # {glue:text}`c13_floor_lo:.3f` to {glue:text}`c13_floor_hi:.3f`) against the predicted
 # $\alpha\min(2,\beta)$ = {glue:text}`c13_bottleneck:.3f` ({numref}`c13-fig-plateau`). At the
 # smallest simulated width the rich loss at the last step is {glue:text}`c13_rich_over_lazy:.3f`
-# times the lazy one. The measured exponent sits slightly below the asymptotic one at these
-# widths; the local slope between neighbouring widths approaches it as $N$ grows (the table
-# below), the usual sign of a sub-leading correction.
+# times the lazy one. The table below gives the local exponent between neighbouring widths,
+# which shows whether the fit is still drifting with $N$.
 
 # %%
 local = -np.diff(np.log(floor_table.mean(0))) / np.diff(np.log(nw))

@@ -45,11 +45,11 @@ widths = [16, 32, 64, 128]
 # depth counts hidden layers: "3-layer" = 2 hidden layers + readout
 depth = 2
 n_seeds = 3
-epochs = 300
+epochs = 200
 learning_rate = 1e-3
 loss = "mse"
-n_test = 200
-n_ntk = 32
+n_test = 150
+n_ntk = 16
 n_checkpoints = 15
 trace_fit_min_width = 16
 seed_chunk = None
@@ -59,6 +59,7 @@ data_seed = 0
 import os
 
 os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -73,7 +74,7 @@ def width_ticks(ax, values):
     """Label a log axis at the swept values only (no cluttered minor labels)."""
     ax.set_xscale("log")
     ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## Training the width sweep
@@ -242,9 +243,9 @@ plt.close(fig)
 # against width has exponent {glue:text}`c21_chi_exp:.2f`
 # ([{glue:text}`c21_chi_exp_lo:.2f`, {glue:text}`c21_chi_exp_hi:.2f`]; NaN if χ changes
 # sign between seeds or widths). [A] describes χ as roughly width-independent under model
-# scaling. A negative χ means the trace *grows* while the loss falls; a positive χ means
-# the kernel shrinks during training, which is what full-batch Adam on the MSE does here
-# for most widths (panel a).
+# scaling. Reading the sign: a negative χ means the trace *grows* while the loss falls, a
+# positive χ that the kernel shrinks during training (panel a shows which happens at each
+# width). The summaries of [A] do not give the sign of χ.
 
 # %% [markdown]
 # ## Claims

@@ -42,7 +42,7 @@ epochs = 400
 learning_rate = 3e-3
 loss = "mse"
 n_test = 500
-n_ntk = 32
+n_ntk = 16
 n_checkpoints = 15
 seed_chunk = None
 data_seed = 0
@@ -51,6 +51,7 @@ data_seed = 0
 import os
 
 os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -65,7 +66,7 @@ def width_ticks(ax, values):
     """Label a log axis at the swept values only (no cluttered minor labels)."""
     ax.set_xscale("log")
     ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## Training the data sweep
@@ -125,7 +126,7 @@ nts.plotting.label_axes(ax, "training-set size n (images)", "minimum test loss (
 ax.legend()
 ax = axes[0, 1]
 nts.plotting.seed_band(ax, N, trace0, label="TrΘ₀ / (n·k)", marker="o")
-nts.plotting.guide_line(ax, N, 0.0, anchor=(N[0], trace0[:, 0].mean()), label="[A]: constant")
+nts.plotting.guide_line(ax, N, 0.0, anchor=(N[0], np.exp(np.log(trace0[:, 0]).mean())), label="[A]: constant")
 nts.plotting.label_axes(ax, "training-set size n (images)", "initial trace TrΘ₀ / (n·k)", loglog=True)
 ax.legend()
 ax = axes[1, 0]

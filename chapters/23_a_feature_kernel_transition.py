@@ -48,12 +48,12 @@ depths = [2]
 widths = [16, 32, 64, 128]
 n_train = 128
 n_seeds = 2
-epochs = 120
+epochs = 100
 learning_rate = 1e-3
 loss = "mse"
 n_test = 100
-n_ntk = 16
-n_checkpoints = 8
+n_ntk = 10
+n_checkpoints = 6
 n_boot = 200
 seed_chunk = None
 data_seed = 0
@@ -62,6 +62,7 @@ data_seed = 0
 import os
 
 os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -76,7 +77,7 @@ def width_ticks(ax, values):
     """Label a log axis at the swept values only (no cluttered minor labels)."""
     ax.set_xscale("log")
     ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## The sweep

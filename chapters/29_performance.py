@@ -187,7 +187,13 @@ if plotted:
     axes[0].legend(fontsize=7)
     axes[1].set_xscale("log")
     nts.plotting.label_axes(axes[1], "hidden width W", "achieved rate (GFLOP/s)")
-    axes[1].legend(fontsize=7)
+    axes[1].set_ylim(bottom=0)
+    axes[1].legend(fontsize=7, loc="lower right")
+    widths_all = sorted({r["width"] for res in entk.values() if res for r in res["rows"]})
+    for ax in axes:
+        ax.set_xticks(widths_all)
+        ax.set_xticklabels([str(w) for w in widths_all])
+        ax.minorticks_off()
     nts.plotting.panel_letters(axes)
 else:
     for ax in axes:

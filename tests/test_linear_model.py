@@ -209,3 +209,22 @@ def test_bad_key_and_task_raise():
         lm.simulate_projected_model(0, task, **args)
     with pytest.raises(TypeError, match="PowerLawTask"):
         lm.simulate_projected_model(jax.random.key(0), (1.0, 2.0), **args)
+
+
+def test_factored_projected_update_matches_explicit_update():
+    """The projected rich model is run as A = (I + C)A(0); compare with the explicit N×M update."""
+    task = power_law_task(ALPHA, BETA, 64)
+    res = lm.simulate_projected_model(
+        jax.random.key(3), task, width=8, batch=16, lr=0.2, gamma=1.0, steps=50, n_seeds=1, n_records=6
+    )
+    a0, w, k_data, _ = lm._draw_one(
+        jax.random.split(jax.random.key(3), 1)[0], width=8, n_modes=64, n_train=None, dtype=jnp.float32
+    )
+    lam, target = task.eigenvalues, task.target
+    a, losses = a0, {}
+    for t in range(1, 51):
+        v0 = target - a.T @ w / 8
+        g = lm._online_gradient(jax.random.fold_in(k_data, t), jnp.sqrt(lam), v0, 16)
+        w, a = w + 0.2 * a @ g, a + 0.2 * jnp.outer(w, a0.T @ (a0 @ g) / 8)
+        losses[t] = float(jnp.sum(lam * (target - a.T @ w / 8) ** 2))
+    np.testing.assert_allclose(res.test_loss[0, 1:], [losses[int(s)] for s in res.steps[1:]], rtol=1e-4)

@@ -156,6 +156,10 @@ def test_ensemble_vmap_equals_loop():
         np.testing.assert_allclose(batch[e], empirical_ntk(cfg, member, x), rtol=1e-5, atol=1e-6)
     tr = empirical_ntk_ensemble(cfg, ens, x, batch_size=3, trace_logits=True)
     np.testing.assert_allclose(tr, jnp.trace(batch, axis1=3, axis2=4), rtol=1e-5, atol=1e-5)
+    chunked = empirical_ntk_ensemble(cfg, ens, x, ensemble_batch=2)  # lax.map over chunks of 2
+    np.testing.assert_allclose(chunked, batch, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="ensemble"):
+        empirical_ntk_fn(cfg, ensemble=0)
 
 
 def test_generic_model_defaults_to_jacobian_contraction():

@@ -75,7 +75,7 @@ class SpikeResult(NamedTuple):
     frobenius: np.ndarray  #: (n_seeds, R) ‖Δ‖_F²/N; spike/frobenius = 1 for an exactly rank-one change
 
 
-SIMULATOR_VERSION = "2"  #: bump when results change; chapters put it into their cache keys
+SIMULATOR_VERSION = "3"  #: bump when results change; chapters put it into their cache keys
 _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks
@@ -287,8 +287,43 @@ def _run(
         n = a0.shape[0]
         n_train = None if z_train is None else z_train.shape[0]  # Ψ_train = Z Λ^{1/2}
 
-        def error(a: jax.Array, w: jax.Array) -> jax.Array:
-            return target - a.T @ w / n
+        # The feature matrix A is held in one of three forms (the cheapest that is exact):
+        #   lazy (γ = 0):        A = A(0), nothing to store;
+        #   rich, no projection: A itself (N×M);
+        #   rich, projected:     A = (I + C) A(0) with C ∈ R^{N×N}, since every update
+        #                        ηγ w (P g)ᵀ = (ηγ/N) w (A(0) g)ᵀ A(0) is a left multiple of A(0)
+        #                        ([B] Appendix B); a step then costs two products with A(0).
+        def a_times(state, x: jax.Array) -> jax.Array:  # A x
+            if not rich:
+                return a0 @ x
+            if project:
+                y = a0 @ x
+                return y + state @ y
+            return state @ x
+
+        def a_t_times(state, y: jax.Array) -> jax.Array:  # Aᵀ y
+            if not rich:
+                return a0.T @ y
+            if project:
+                return a0.T @ (y + state.T @ y)
+            return state.T @ y
+
+        def update(state, w: jax.Array, g: jax.Array):
+            if not rich:
+                return state
+            if project:
+                return state + (lr * gamma / n) * jnp.outer(w, a0 @ g)
+            return state + (lr * gamma) * jnp.outer(w, g)
+
+        def delta_of(state) -> jax.Array:  # A − A(0), only formed at record steps
+            if not rich:
+                return jnp.zeros_like(a0)
+            if project:
+                return state @ a0
+            return state - a0
+
+        def error(state, w: jax.Array) -> jax.Array:
+            return target - a_t_times(state, w) / n
 
         def gradient(k: jax.Array, v0: jax.Array) -> jax.Array:
             if n_train is None:
@@ -300,7 +335,7 @@ def _run(
                 z = z_train[jax.random.randint(k, (batch,), 0, n_train)]
             return sqrt_lam * (z.T @ (z @ u)) / z.shape[0]
 
-        def measure(a: jax.Array, w: jax.Array, v0: jax.Array) -> dict[str, jax.Array]:
+        def measure(state, w: jax.Array, v0: jax.Array) -> dict[str, jax.Array]:
             out = {
                 "test": jnp.sum(lam * v0 * v0),
                 "norm": jnp.sum(w * w) / n,
@@ -310,7 +345,7 @@ def _run(
                 out["train"] = jnp.mean(r * r)
             if spike_iter:
                 v = target - v0
-                delta = a - a0
+                delta = delta_of(state)
                 top, vec = _top_eigen(delta, v + 1e-3 * jnp.ones_like(v), spike_iter)
                 out["spike"] = top
                 dv = v - v_init  # the learned part of v (v(0) = A(0)ᵀw(0)/N is random, of norm² ≈ M/N)
@@ -318,33 +353,37 @@ def _run(
                 out["trace"] = jnp.sum(delta * delta) / n
             return out
 
-        def record(bufs: dict[str, jax.Array], slot: jax.Array, a: jax.Array, w: jax.Array, v0: jax.Array):
+        def record(bufs: dict[str, jax.Array], slot: jax.Array, state, w: jax.Array, v0: jax.Array):
             def write(b: dict[str, jax.Array]) -> dict[str, jax.Array]:
-                vals = measure(a, w, v0)
+                vals = measure(state, w, v0)
                 return {name: b[name].at[slot].set(vals[name]) for name in b}
 
             return jax.lax.cond(slot < n_rec, write, lambda b: b, bufs)
 
-        v0 = error(a0, w)
+        if not rich:
+            state0 = jnp.zeros((), dtype)
+        elif project:
+            state0 = jnp.zeros((n, n), dtype)
+        else:
+            state0 = a0
+        v0 = error(state0, w)
         v_init = target - v0
-        proto = measure(a0, w, v0)
+        proto = measure(state0, w, v0)
         bufs = {name: jnp.zeros((n_rec,), dtype).at[0].set(val) for name, val in proto.items()}
 
         def step(carry, inp):
-            a, w, v0, bufs = carry
+            state, w, v0, bufs = carry
             t, slot = inp
             g = gradient(jax.random.fold_in(k_data, t), v0)  # Λ̂ v⁰
-            w_new = w + lr * (a @ g)
-            if rich:
-                pg = a0.T @ (a0 @ g) / n if project else g
-                a = a + (lr * gamma) * jnp.outer(w, pg)
+            w_new = w + lr * a_times(state, g)
+            state = update(state, w, g)
             w = w_new
-            v0 = error(a, w)
-            bufs = record(bufs, slot, a, w, v0)
-            return (a, w, v0, bufs), None
+            v0 = error(state, w)
+            bufs = record(bufs, slot, state, w, v0)
+            return (state, w, v0, bufs), None
 
         ts = jnp.arange(1, steps + 1, dtype=jnp.int32)
-        (_, _, _, bufs), _ = jax.lax.scan(step, (a0, w, v0, bufs), (ts, slots))
+        (_, _, _, bufs), _ = jax.lax.scan(step, (state0, w, v0, bufs), (ts, slots))
         return bufs
 
     return jax.vmap(one_seed)(*init)
