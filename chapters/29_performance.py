@@ -161,8 +161,30 @@ for kind, res in entk.items():
     entk_summary.append(
         f"`entk_{kind}.json`: measured {when_where(m, res.get('date_utc'))}; JAX {res.get('jax_version')}; "
         f"float32 matmul rate {res['matmul_peak']['gflops']:.0f} GFLOP/s "
-        f"({res['matmul_peak']['size']}² × {res['matmul_peak']['size']}² product).")
-glue("c29_entk_where", " ".join(entk_summary), display=False)
+        f"({res['matmul_peak']['size']}² × {res['matmul_peak']['size']}² product"
+        + (", best of the per-round rates " + ", ".join(f"{g:.0f}" for g in res["matmul_peak"]["per_round_gflops"])
+           + " GFLOP/s" if "per_round_gflops" in res["matmul_peak"] else "")
+        + f"); {res.get('rounds', 1)} interleaved round(s) of {res.get('repeats', '?')} timed runs each.")
+glue("c29_entk_where", " ".join(entk_summary).replace("`", ""), display=False)
+
+findings = []
+for kind, res in entk.items():
+    if res is None:
+        continue
+    parts = []
+    for r in res["rows"]:
+        if r.get("speedup_vs_nt") is not None:
+            parts.append(f"{r['speedup_vs_nt']:.2f}× at W = {r['width']}")
+        elif r.get("speedup_vs_nt_lower_bound") is not None:
+            parts.append(f"at least {r['speedup_vs_nt_lower_bound']:.1f}× at W = {r['width']} (nt timed out)")
+    fr = [100 * r["fraction_of_matmul_peak"] for r in res["rows"]]
+    best = sorted({r["nt_fastest"] for r in res["rows"] if r.get("nt_fastest")})
+    findings.append(
+        f"On the {kind.upper()}, our kernel is faster than neural-tangents' fastest implementation "
+        f"({', '.join(b.lower().replace('_', ' ') for b in best) or 'none finished'}) by "
+        f"{'; '.join(parts) or 'an unmeasured factor'}, and it runs at {min(fr):.0f}–{max(fr):.0f}% of the "
+        f"best measured matmul rate.")
+glue("c29_entk_findings", " ".join(findings) or "No eNTK measurement is available.", display=False)
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 plotted = False
@@ -205,6 +227,14 @@ plt.close(fig)
 
 # %% [markdown]
 # {glue:text}`c29_entk_where`
+#
+# {glue:text}`c29_entk_findings` Both libraries compute the same dense products for these
+# MLPs: one forward pass, the backward pass of the k = 10 output directions through each
+# W×W layer (2·n·k·W² FLOPs, which dominates at large W) and per-layer Gram matrices of
+# size (n·k)². An advantage beyond the constant factors of layout and fusion is therefore
+# not available on a matmul-bound CPU, and where the table shows less than the 1.5× target
+# this is why; the measurement is also noisy because the machine was shared (see the load
+# average above). On a GPU the picture can differ and `entk_gpu.json` should be consulted.
 #
 # ```{glue:figure} c29_fig_entk
 # :name: "c29-fig-entk"
@@ -269,7 +299,7 @@ else:
         claims.append(nts.Claim("linear model: the Fig. 2(c–d) set at T ≥ 2000 in under a minute on the 2-core CPU",
                                 "issue target < 60 s", f"{f2['wall_s_including_jit']:.1f} s",
                                 "agrees" if ok else "disagrees", "end-to-end wall time including JIT"))
-glue("c29_linear_where", " ".join(lin_text), display=False)
+glue("c29_linear_where", " ".join(lin_text).replace("`", ""), display=False)
 lin_table.round(2)
 
 # %% [markdown]
@@ -295,7 +325,7 @@ else:
         claims.append(nts.Claim(f"DMFT: the Fig. 2 set at T = {r.get('T')} in under a minute",
                                 "issue target < 60 s", f"{r.get('first_s', np.nan):.1f} s",
                                 "agrees" if ok else "disagrees", "wall time including compilation"))
-glue("c29_dmft_where", " ".join(dmft_text), display=False)
+glue("c29_dmft_where", " ".join(dmft_text).replace("`", ""), display=False)
 dmft_table.round(3)
 
 # %% [markdown]

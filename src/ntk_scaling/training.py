@@ -431,6 +431,18 @@ def dataset_label(name: str) -> str:
     return {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "synthetic": "synthetic"}.get(name, name)
 
 
+@functools.lru_cache(maxsize=6)
+def _load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Load (and checksum) a split once per process; sweeps call :func:`vision_data` often."""
+    from . import data as _data
+
+    loaders = {"mnist": _data.load_mnist, "fashion_mnist": _data.load_fashion_mnist, "cifar10": _data.load_cifar10}
+    images, labels = loaders[name](split)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
 def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0) -> TrainData:
     """A class-balanced training subset of ``n_train`` images and two disjoint held-out sets.
 
@@ -440,14 +452,13 @@ def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: in
     """
     from . import data as _data
 
-    loaders = {"mnist": _data.load_mnist, "fashion_mnist": _data.load_fashion_mnist, "cifar10": _data.load_cifar10}
-    if name not in loaders:
+    if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
     for label, v in (("n_train", n_train), ("n_test", n_test), ("n_ntk", n_ntk)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 10:
             raise ValueError(f"{label} must be an integer >= 10 (one per class), got {v!r}")
-    xtr, ytr = loaders[name]("train")
-    xte, yte = loaders[name]("test")
+    xtr, ytr = _load_split(name, "train")
+    xte, yte = _load_split(name, "test")
     xtr, ytr = _data.balanced_subset(xtr, ytr, int(n_train), seed)
     held_x, held_y = _data.balanced_subset(xte, yte, int(n_test + n_ntk), seed + 1)
     # split the balanced held-out draw into two balanced, disjoint parts
