@@ -43,7 +43,7 @@
 
 # %% tags=["parameters"]
 profile = "default"
-datasets = ["fashion_mnist", "cifar10"]
+datasets = ["cifar10"]
 depths = [2]
 widths = [16, 32, 64, 128]
 n_train = 128
