@@ -56,10 +56,6 @@ seed_chunk = None
 data_seed = 0
 
 # %% tags=["remove-cell"]
-import os
-
-os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -69,12 +65,6 @@ import ntk_scaling as nts
 
 nts.plotting.use_book_style()
 
-
-def width_ticks(ax, values):
-    """Label a log axis at the swept values only (no cluttered minor labels)."""
-    ax.set_xscale("log")
-    ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## Training the width sweep
@@ -92,11 +82,8 @@ for w in tqdm(widths, desc="widths"):
     )
 W = np.asarray(widths, dtype=float)
 dim = runs[widths[0]].ntk_dim
-test_min = np.stack([runs[w].min_test_loss for w in widths], 1)  # (seeds, widths)
-trace0 = np.stack([runs[w].ntk_trace[:, 0] / dim for w in widths], 1)
-rank0 = np.stack([runs[w].ntk_effective_rank[:, 0] for w in widths], 1)
-rank_min = np.stack([runs[w].effective_rank_min for w in widths], 1)
-chi = np.stack([nts.adaptation_rates(runs[w]) for w in widths], 1)
+# per-seed read-outs, each of shape (seeds, widths)
+test_min, trace0, rank0, rank_min, chi = nts.sweep_summary([runs[w] for w in widths])
 label = nts.dataset_label(dataset)
 glue("c21_dataset", label, display=False)
 glue("c21_n_seeds", n_seeds, display=False)
@@ -141,7 +128,7 @@ nts.plotting.guide_line(ax, W, 1.0, anchor=(W[-1], trace0[:, -1].mean()), label=
 nts.plotting.label_axes(ax, "width m (units per hidden layer)", "initial trace TrΘ₀ / (n·k)", loglog=True)
 ax.legend()
 for ax in axes:
-    width_ticks(ax, W)
+    nts.plotting.log_ticks_at(ax, W)
 nts.plotting.panel_letters(axes)
 fig.tight_layout()
 glue("c21_fig_loss_trace", fig, display=False)
@@ -219,8 +206,8 @@ nts.plotting.seed_band(axes[2], W, rank0, label="Γ(Θ₀)", marker="o")
 nts.plotting.seed_band(axes[2], W, rank_min, label="Γ(Θ_min)", marker="s")
 nts.plotting.label_axes(axes[2], "width m", "effective rank Γ = exp(S_vN)", loglog=True)
 axes[2].legend()
-width_ticks(axes[1], W)
-width_ticks(axes[2], W)
+nts.plotting.log_ticks_at(axes[1], W)
+nts.plotting.log_ticks_at(axes[2], W)
 nts.plotting.panel_letters(axes)
 fig.tight_layout()
 glue("c21_fig_adaptation", fig, display=False)

@@ -48,10 +48,6 @@ seed_chunk = None
 data_seed = 0
 
 # %% tags=["remove-cell"]
-import os
-
-os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -61,12 +57,6 @@ import ntk_scaling as nts
 
 nts.plotting.use_book_style()
 
-
-def width_ticks(ax, values):
-    """Label a log axis at the swept values only (no cluttered minor labels)."""
-    ax.set_xscale("log")
-    ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## Training the data sweep
@@ -81,11 +71,8 @@ for n in tqdm(n_trains, desc="training-set sizes"):
     )
 N = np.asarray(n_trains, dtype=float)
 dim = runs[n_trains[0]].ntk_dim
-test_min = np.stack([runs[n].min_test_loss for n in n_trains], 1)
-trace0 = np.stack([runs[n].ntk_trace[:, 0] / dim for n in n_trains], 1)
-rank_min = np.stack([runs[n].effective_rank_min for n in n_trains], 1)
-rank0 = np.stack([runs[n].ntk_effective_rank[:, 0] for n in n_trains], 1)
-chi = np.stack([nts.adaptation_rates(runs[n]) for n in n_trains], 1)
+# per-seed read-outs, each of shape (seeds, training-set sizes)
+test_min, trace0, rank0, rank_min, chi = nts.sweep_summary([runs[n] for n in n_trains])
 glue("c22_dataset", nts.dataset_label(dataset), display=False)
 glue("c22_n_seeds", n_seeds, display=False)
 glue("c22_width", width, display=False)
@@ -144,7 +131,7 @@ ax.plot(N, fit_rank(N), color="C2", lw=1, label=f"fit Γ(Θ_min): exponent {fit_
 nts.plotting.label_axes(ax, "training-set size n (images)", "effective rank Γ = exp(S_vN)", loglog=True)
 ax.legend()
 for ax in axes.ravel():
-    width_ticks(ax, N)
+    nts.plotting.log_ticks_at(ax, N)
 nts.plotting.panel_letters(axes.ravel())
 fig.tight_layout()
 glue("c22_fig_data_scaling", fig, display=False)

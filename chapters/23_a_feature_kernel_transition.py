@@ -59,10 +59,6 @@ seed_chunk = None
 data_seed = 0
 
 # %% tags=["remove-cell"]
-import os
-
-os.environ.setdefault("NTK_SCALING_DATA", "/work/shared/data")
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue
@@ -72,12 +68,6 @@ import ntk_scaling as nts
 
 nts.plotting.use_book_style()
 
-
-def width_ticks(ax, values):
-    """Label a log axis at the swept values only (no cluttered minor labels)."""
-    ax.set_xscale("log")
-    ax.set_xticks(values, [f"{int(v)}" for v in values], fontsize=7)
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
 
 # %% [markdown]
 # ## The sweep
@@ -158,7 +148,7 @@ nts.plotting.label_axes(axes[1], "width m (units per hidden layer)", "effective 
 axes[0].legend(fontsize=7)
 axes[1].legend(fontsize=7)
 for ax in axes:
-    width_ticks(ax, W)
+    nts.plotting.log_ticks_at(ax, W)
 nts.plotting.panel_letters(axes)
 fig.tight_layout()
 glue("c23_fig_transition", fig, display=False)

@@ -194,3 +194,17 @@ def test_broken_power_law_recovers_break_and_slopes():
     np.testing.assert_allclose(fit(x), y, rtol=0.02)
     with pytest.raises(ValueError, match="4"):
         fit_broken_power_law(x[:3], y[:3])
+
+
+def test_sweep_summary_stacks_per_seed_read_outs():
+    from ntk_scaling.training import sweep_summary
+
+    r = _ensemble()
+    summary = sweep_summary([r, r])
+    assert summary.test_min.shape == (3, 2)
+    np.testing.assert_array_equal(summary.test_min[:, 1], r.min_test_loss)
+    np.testing.assert_allclose(summary.trace0[:, 0], r.ntk_trace[:, 0] / r.ntk_dim)
+    np.testing.assert_array_equal(summary.rank_min[:, 0], r.effective_rank_min)
+    np.testing.assert_allclose(summary.chi[:, 0], nts_adaptation_rates(r))
+    with pytest.raises(ValueError, match="at least one"):
+        sweep_summary([])

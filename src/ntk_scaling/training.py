@@ -583,6 +583,29 @@ def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: 
     return out
 
 
+class SweepSummary(NamedTuple):
+    """Per-seed read-outs of a sweep, each of shape (n_seeds, n_points)."""
+
+    test_min: np.ndarray  #: minimum test loss over training
+    trace0: np.ndarray  #: TrΘ₀ / dim(Θ) at initialisation (papyrus' normalised trace)
+    rank0: np.ndarray  #: effective rank exp(S_vN) at initialisation
+    rank_min: np.ndarray  #: effective rank at the minimum-test-loss epoch, Γ(Θ_min)
+    chi: np.ndarray  #: adaptation rate dTrΘ/d ln L_train (see :func:`adaptation_rates`)
+
+
+def sweep_summary(results: Sequence[TrainResult]) -> SweepSummary:
+    """Stack the read-outs of several ensembles (one per sweep point) along axis 1."""
+    if not results:
+        raise ValueError("sweep_summary needs at least one TrainResult")
+    return SweepSummary(
+        test_min=np.stack([r.min_test_loss for r in results], 1),
+        trace0=np.stack([r.ntk_trace[:, 0] / r.ntk_dim for r in results], 1),
+        rank0=np.stack([r.ntk_effective_rank[:, 0] for r in results], 1),
+        rank_min=np.stack([r.effective_rank_min for r in results], 1),
+        chi=np.stack([adaptation_rates(r) for r in results], 1),
+    )
+
+
 class BrokenPowerLaw(NamedTuple):
     """Continuous two-segment power law: slope ``slope_below`` for x < x_break, then ``slope_above``."""
 
