@@ -234,7 +234,10 @@ plt.close(fig)
 # size (n·k)². An advantage beyond the constant factors of layout and fusion is therefore
 # not available on a matmul-bound CPU, and where the table shows less than the 1.5× target
 # this is why; the measurement is also noisy because the machine was shared (see the load
-# average above). On a GPU the picture can differ and `entk_gpu.json` should be consulted.
+# average above). A rate slightly above 100% means that the kernel's matrix shapes ran a
+# little faster than the square product used as the reference, which is a measured rate,
+# not a hardware bound. On a GPU the picture can differ and `entk_gpu.json` should be
+# consulted.
 #
 # ```{glue:figure} c29_fig_entk
 # :name: "c29-fig-entk"

@@ -166,19 +166,22 @@ def _block_structured(config, trace_logits, params, xa, xb):
     fa = _mlp_features(config, params, xa)
     fb = fa if xb is None else _mlp_features(config, params, xb)
     k = config.out_dim
-    theta = None
+    n1 = xa.shape[0]
+    n2 = n1 if xb is None else xb.shape[0]
+    acc = None  # accumulated in the (n1, k, n2, k) layout of the flattened kernel
     for (a1, mw, mb, d1), (a2, _, _, d2) in zip(fa, fb):
         gram = (mw * mw) * (a1 @ a2.T)
         if mb != 0.0:
             gram = gram + mb * mb
-        if d1 is None:  # readout: δ = identity over logits
-            term = k * gram if trace_logits else gram[:, :, None, None] * jnp.eye(k, dtype=gram.dtype)
-        elif trace_logits:
-            term = gram * jnp.einsum("iau,jau->ij", d1, d2)
-        else:
-            term = gram[:, :, None, None] * jnp.einsum("iau,jbu->ijab", d1, d2)
-        theta = term if theta is None else theta + term
-    return theta
+        if trace_logits:
+            term = k * gram if d1 is None else gram * jnp.einsum("iau,jau->ij", d1, d2)
+        elif d1 is None:  # readout: δ = identity over logits
+            term = gram[:, None, :, None] * jnp.eye(k, dtype=gram.dtype)[None, :, None, :]
+        else:  # one (n1·k, fan_out) x (fan_out, n2·k) matmul
+            dgram = (d1.reshape(n1 * k, -1) @ d2.reshape(n2 * k, -1).T).reshape(n1, k, n2, k)
+            term = gram[:, None, :, None] * dgram
+        acc = term if acc is None else acc + term
+    return acc if trace_logits else jnp.transpose(acc, (0, 2, 1, 3))
 
 
 # ----------------------------------------------------------------------------------------
