@@ -206,7 +206,6 @@ def main() -> None:
                           "chunked_speedup": loop_med / map_med}
     print(f"ensemble of {args.seeds}: loop {loop_med:.2f} s, vmap {vmap_med:.2f} s, "
           f"lax.map of {chunk}-member vmaps {map_med:.2f} s", flush=True)
-    del ens, members
 
     # Rounds: in each, for each width, time ours and then neural-tangents (reference env, one
     # subprocess per (width, implementation)), so that both see the same background load;

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import jax
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from myst_nb import glue
 

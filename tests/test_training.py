@@ -15,7 +15,6 @@ from ntk_scaling.ntk import empirical_ntk, flatten_ntk
 from ntk_scaling.training import adaptation_rates as nts_adaptation_rates
 from ntk_scaling.training import (
     TrainConfig,
-    TrainData,
     TrainResult,
     checkpoint_epochs,
     fit_broken_power_law,

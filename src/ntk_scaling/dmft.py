@@ -66,6 +66,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .tasks import PowerLawTask
+from .validation import check_float, check_int
 
 __all__ = [
     "DMFTResult",
@@ -96,25 +97,6 @@ def _check_task(task: object) -> PowerLawTask:
     return task
 
 
-def _check_int(value: object, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(value: object, name: str, *, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    if not positive and value < 0:
-        raise ValueError(f"{name} must be non-negative, got {value}")
-    return value
 
 
 def _check_key(key: object) -> jax.Array:
@@ -147,7 +129,7 @@ def kernel_multiplier(v_norm_sq: object, gamma: float) -> np.ndarray:
     Solves |v|² = (a − 1)(1 + γa): κ = [1 + γ + √((1 + γ)² + 4γ|v|²)] / 2.
     """
     v2 = np.asarray(v_norm_sq, dtype=float)
-    g = _check_float(gamma, "gamma", positive=False)
+    g = check_float(gamma, "gamma", positive=False)
     return 0.5 * (1.0 + g + np.sqrt((1.0 + g) ** 2 + 4.0 * g * v2))
 
 
@@ -158,7 +140,7 @@ def lazy_error(task: PowerLawTask, *, lr: float, steps: object, flow: bool = Fal
     (float64). Math notes §1.7(a), lazy limit.
     """
     task = _check_task(task)
-    lr = _check_float(lr, "lr", positive=True)
+    lr = check_float(lr, "lr", positive=True)
     t = np.asarray(steps, dtype=float)
     if np.any(t < 0) or not np.all(np.isfinite(t)):
         raise ValueError("steps must be finite and non-negative")
@@ -186,9 +168,9 @@ def crossover_time(gamma: float, beta: float, *, lr: float = 1.0, prefactor: flo
     this time. Returns ``inf`` for γ = 0 or β ≥ 1 (no crossover). The prefactor is not
     predicted; ``prefactor`` lets a caller scale it.
     """
-    g = _check_float(gamma, "gamma", positive=False)
-    b = _check_float(beta, "beta", positive=True)
-    lr = _check_float(lr, "lr", positive=True)
+    g = check_float(gamma, "gamma", positive=False)
+    b = check_float(beta, "beta", positive=True)
+    lr = check_float(lr, "lr", positive=True)
     if g == 0 or b >= 1:
         return math.inf
     return prefactor * g ** (-1.0 / (1.0 - b)) / lr
@@ -208,9 +190,9 @@ def dmft_matrix_closure(task: PowerLawTask, *, lr: float, gamma: float, steps: i
     step 0..T.
     """
     task = _check_task(task)
-    lr = _check_float(lr, "lr", positive=True)
-    gamma = _check_float(gamma, "gamma", positive=False)
-    steps = _check_int(steps, "steps")
+    lr = check_float(lr, "lr", positive=True)
+    gamma = check_float(gamma, "gamma", positive=False)
+    steps = check_int(steps, "steps")
     lam = np.asarray(task.eigenvalues, np.float64)
     ws = np.asarray(task.target, np.float64)
     T = steps
@@ -490,18 +472,18 @@ def dmft_limit(
         FloatingPointError: the solution became NaN/inf (names the parameters).
     """
     task = _check_task(task)
-    lr = _check_float(lr, "lr", positive=True)
-    gamma = _check_float(gamma, "gamma", positive=False)
-    steps = _check_int(steps, "steps")
-    n_records = _check_int(n_records, "n_records", 2)
-    substeps = _check_int(substeps, "substeps")
-    n_seeds = _check_int(n_seeds, "n_seeds")
+    lr = check_float(lr, "lr", positive=True)
+    gamma = check_float(gamma, "gamma", positive=False)
+    steps = check_int(steps, "steps")
+    n_records = check_int(n_records, "n_records", 2)
+    substeps = check_int(substeps, "substeps")
+    n_seeds = check_int(n_seeds, "n_seeds")
     if dynamics not in ("flow", "discrete"):
         raise ValueError(f"dynamics must be 'flow' or 'discrete', got {dynamics!r}")
     if batch is not None:
-        batch = _check_int(batch, "batch")
+        batch = check_int(batch, "batch")
     if n_train is not None:
-        n_train = _check_int(n_train, "n_train")
+        n_train = check_int(n_train, "n_train")
     if batch is not None and n_train is not None:
         raise ValueError("batch and n_train cannot be combined: n_train is full-batch training on P samples")
     if batch is not None and substeps != 1:

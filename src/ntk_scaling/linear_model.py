@@ -32,7 +32,6 @@ recorded at log-spaced steps.
 
 from __future__ import annotations
 
-import math
 import warnings
 from functools import partial
 from typing import NamedTuple
@@ -42,6 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .tasks import PowerLawTask
+from .validation import check_float, check_int
 
 __all__ = [
     "SimulationResult",
@@ -81,25 +81,6 @@ _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple o
 # ----------------------------------------------------------------------------- checks
 
 
-def _check_int(value: object, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(value: object, name: str, *, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    if not positive and value < 0:
-        raise ValueError(f"{name} must be non-negative, got {value}")
-    return value
 
 
 def _check_task(task: object) -> PowerLawTask:
@@ -121,8 +102,8 @@ def _check_key(key: object) -> jax.Array:
 
 def record_steps(steps: int, n_records: int) -> np.ndarray:
     """Log-spaced integer steps 0 = s_0 < s_1 < ... = ``steps`` (at most ``n_records`` of them)."""
-    steps = _check_int(steps, "steps")
-    n_records = _check_int(n_records, "n_records", 2)
+    steps = check_int(steps, "steps")
+    n_records = check_int(n_records, "n_records", 2)
     grid = np.unique(np.round(np.geomspace(1, steps, n_records - 1)).astype(np.int64))
     return np.concatenate([[0], grid])
 
@@ -155,8 +136,8 @@ def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     """
     key = _check_key(key)
     task = _check_task(task)
-    width = _check_int(width, "width")
-    n_seeds = _check_int(n_seeds, "n_seeds")
+    width = check_int(width, "width")
+    n_seeds = check_int(n_seeds, "n_seeds")
     a0, w0, _, _ = _draw_initial(
         jax.random.split(key, n_seeds), width=width, n_modes=task.n_modes, n_train=None,
         dtype=task.eigenvalues.dtype,
@@ -174,8 +155,8 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     """
     key = _check_key(key)
     task = _check_task(task)
-    width = _check_int(width, "width")
-    n_seeds = _check_int(n_seeds, "n_seeds")
+    width = check_int(width, "width")
+    n_seeds = check_int(n_seeds, "n_seeds")
     lam = np.asarray(task.eigenvalues, np.float64)
     target = np.asarray(task.target, np.float64)
     sqrt_lam = np.sqrt(lam)
@@ -204,9 +185,9 @@ def lazy_reuse_limit(
     """
     key = _check_key(key)
     task = _check_task(task)
-    width = _check_int(width, "width")
-    n_train = _check_int(n_train, "n_train")
-    n_seeds = _check_int(n_seeds, "n_seeds")
+    width = check_int(width, "width")
+    n_train = check_int(n_train, "n_train")
+    n_seeds = check_int(n_seeds, "n_seeds")
     lam = np.asarray(task.eigenvalues, np.float64)
     target = np.asarray(task.target, np.float64)
     sqrt_lam = np.sqrt(lam)
@@ -407,17 +388,17 @@ def _simulate(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     key = _check_key(key)
     task = _check_task(task)
-    width = _check_int(width, "width")
-    batch = _check_int(batch, "batch")
-    steps = _check_int(steps, "steps")
-    n_seeds = _check_int(n_seeds, "n_seeds")
-    n_records = _check_int(n_records, "n_records", 2)
-    lr = _check_float(lr, "lr", positive=True)
-    gamma = _check_float(gamma, "gamma", positive=False)
+    width = check_int(width, "width")
+    batch = check_int(batch, "batch")
+    steps = check_int(steps, "steps")
+    n_seeds = check_int(n_seeds, "n_seeds")
+    n_records = check_int(n_records, "n_records", 2)
+    lr = check_float(lr, "lr", positive=True)
+    gamma = check_float(gamma, "gamma", positive=False)
     if not isinstance(project, (bool, np.bool_)):
         raise TypeError(f"project must be True or False, got {project!r}")
     if n_train is not None:
-        n_train = _check_int(n_train, "n_train")
+        n_train = check_int(n_train, "n_train")
 
     rec = record_steps(steps, n_records)
     slots = np.full(steps, len(rec), dtype=np.int32)  # index len(rec) = "do not record"
@@ -526,7 +507,7 @@ def simulate_spike(
     balancedness (AAᵀ − γwwᵀ is conserved in continuous time) ties the spike to the
     readout: σ₁²/N ≈ γ(|w|² − |w(0)|²)/N once the change is rank one.
     """
-    power_iterations = _check_int(power_iterations, "power_iterations")
+    power_iterations = check_int(power_iterations, "power_iterations")
     rec, out = _simulate(
         key, task, width=width, batch=batch, lr=lr, gamma=gamma, steps=steps, n_seeds=n_seeds,
         n_records=n_records, project=project, n_train=None, spike_iter=power_iterations,
