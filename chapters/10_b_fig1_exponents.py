@@ -52,7 +52,7 @@ exact_modes = 1000000  # modes kept in the exact lazy sum (≫ learned modes)
 exact_t_min = 100.0  # fit window of the exact lazy loss, in steps at unit lr
 exact_t_max = 10000.0
 rkhs_k_max = 1000000  # largest K of the RKHS-norm partial sums
-dmft_beta = 0.5  # rich cross-check with the N = ∞ DMFT: source exponent
+dmft_beta = 0.5  # rich cross-check with the infinite-width DMFT: source exponent
 dmft_modes = 20000  # modes of the DMFT task (≫ modes learned by dmft_steps)
 dmft_steps = 20000  # flow steps at unit lr
 dmft_gamma = 1.0  # feature-learning strength

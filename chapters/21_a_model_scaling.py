@@ -42,7 +42,7 @@ profile = "default"
 dataset = "mnist"
 n_train = 100
 widths = [16, 32, 64, 128]
-# depth counts hidden layers: "3-layer" = 2 hidden layers + readout
+# depth counts hidden layers: a "3-layer" net has 2 hidden layers and a readout
 depth = 2
 n_seeds = 3
 epochs = 200

@@ -35,7 +35,7 @@ profile = "default"
 dataset = "mnist"
 n_trains = [128, 256, 512, 1024]
 width = 8
-# depth counts hidden layers: "4-layer" = 3 hidden layers + readout
+# depth counts hidden layers: a "4-layer" net has 3 hidden layers and a readout
 depth = 3
 n_seeds = 3
 epochs = 400

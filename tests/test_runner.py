@@ -110,3 +110,46 @@ def test_cli_reports_bad_parameters(tmp_path, monkeypatch, capsys):
 def test_unknown_chapter_names_the_known_ones():
     with pytest.raises(FileNotFoundError, match="00_intro"):
         runner.chapter_path("no_such_chapter")
+
+
+def _scratch_book(tmp_path, monkeypatch, body: str) -> None:
+    for sub in ("chapters", "params/ci", "book"):
+        (tmp_path / sub).mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(runner, "CHAPTER_DIR", tmp_path / "chapters")
+    monkeypatch.setattr(runner, "PARAMS_DIR", tmp_path / "params")
+    monkeypatch.setattr(runner, "BOOK_DIR", tmp_path / "book")
+    monkeypatch.setattr(runner, "RUN_LOG", tmp_path / "book" / "run_log.json")
+    (tmp_path / "chapters" / "t.py").write_text(body)
+    (tmp_path / "params" / "ci" / "t.yaml").write_text("n: 3\n")
+
+
+def test_run_chapter_executes_records_and_skips_when_fresh(tmp_path, monkeypatch):
+    _scratch_book(tmp_path, monkeypatch, '# %% tags=["parameters"]\nn = 1\n\n# %%\nprint(n * 7)\n')
+    first = runner.run_chapter("t", "ci", quiet=True)
+    assert not first.skipped and first.output.exists()
+    import nbformat
+
+    nb = nbformat.read(first.output, as_version=4)
+    assert any("21" in o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert nb.metadata["ntk_scaling"]["parameters"] == {"n": 3}
+    assert "remove-cell" in [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])][0].metadata.tags
+    assert runner.run_chapter("t", "ci", quiet=True).skipped
+    assert "t" in (tmp_path / "book" / "run_log.json").read_text()
+
+
+def test_failing_chapter_names_chapter_and_cell(tmp_path, monkeypatch):
+    _scratch_book(tmp_path, monkeypatch, '# %% tags=["parameters"]\nn = 1\n\n# %%\nx = 1\n\n# %%\nraise ValueError("boom")\n')
+    with pytest.raises(runner.ChapterError, match=r"chapter t failed in cell \d+ \(ValueError: boom\)"):
+        runner.run_chapter("t", "ci", quiet=True)
+    assert not (tmp_path / "book" / "t.ipynb").exists(), "a failed run must not look like a finished chapter"
+
+
+@pytest.mark.parametrize("name", runner.toc_chapters())
+def test_parameters_cell_parses_for_papermill(name):
+    """Papermill's parameter parser chokes on '=' inside comments (it prints 'Unable to parse line')."""
+    nb = jupytext.read(runner.chapter_path(name))
+    source = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])][0].source
+    for line in source.splitlines():
+        comment = line.split("#", 1)[1] if "#" in line else ""
+        assert "=" not in comment, f"{name}: '=' in a parameters-cell comment: {line!r}"
+    assert "profile" in runner.parameter_defaults(nb, name), f"{name}: declare profile = 'default'"
