@@ -66,7 +66,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .tasks import PowerLawTask
-from .validation import check_float, check_int
+from .validation import check_float, check_int, check_task
 
 __all__ = [
     "DMFTResult",
@@ -89,14 +89,6 @@ class DMFTResult(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _check_task(task: object) -> PowerLawTask:
-    if not isinstance(task, PowerLawTask):
-        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
-    return task
-
-
 
 
 def _check_key(key: object) -> jax.Array:
@@ -139,7 +131,7 @@ def lazy_error(task: PowerLawTask, *, lr: float, steps: object, flow: bool = Fal
     ``steps`` is a scalar or 1-d array of steps; returns shape (M,) or (len(steps), M)
     (float64). Math notes §1.7(a), lazy limit.
     """
-    task = _check_task(task)
+    task = check_task(task)
     lr = check_float(lr, "lr", positive=True)
     t = np.asarray(steps, dtype=float)
     if np.any(t < 0) or not np.all(np.isfinite(t)):
@@ -189,7 +181,7 @@ def dmft_matrix_closure(task: PowerLawTask, *, lr: float, gamma: float, steps: i
     O(T³ + T²M), meant for T ≲ 10³ as a cross-check of :func:`dmft_limit`. Records every
     step 0..T.
     """
-    task = _check_task(task)
+    task = check_task(task)
     lr = check_float(lr, "lr", positive=True)
     gamma = check_float(gamma, "gamma", positive=False)
     steps = check_int(steps, "steps")
@@ -471,7 +463,7 @@ def dmft_limit(
     Raises:
         FloatingPointError: the solution became NaN/inf (names the parameters).
     """
-    task = _check_task(task)
+    task = check_task(task)
     lr = check_float(lr, "lr", positive=True)
     gamma = check_float(gamma, "gamma", positive=False)
     steps = check_int(steps, "steps")

@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .tasks import PowerLawTask
-from .validation import check_float, check_int
+from .validation import check_float, check_int, check_task
 
 __all__ = [
     "SimulationResult",
@@ -79,14 +79,6 @@ SIMULATOR_VERSION = "3"  #: bump when results change; chapters put it into their
 _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks
-
-
-
-
-def _check_task(task: object) -> PowerLawTask:
-    if not isinstance(task, PowerLawTask):
-        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
-    return task
 
 
 def _check_key(key: object) -> jax.Array:
@@ -135,7 +127,7 @@ def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     Returns arrays of shapes (n_seeds, N, M) and (n_seeds, N).
     """
     key = _check_key(key)
-    task = _check_task(task)
+    task = check_task(task)
     width = check_int(width, "width")
     n_seeds = check_int(n_seeds, "n_seeds")
     a0, w0, _, _ = _draw_initial(
@@ -154,7 +146,7 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     same ``key``; solved in float64 with numpy. Returns shape (n_seeds,).
     """
     key = _check_key(key)
-    task = _check_task(task)
+    task = check_task(task)
     width = check_int(width, "width")
     n_seeds = check_int(n_seeds, "n_seeds")
     lam = np.asarray(task.eigenvalues, np.float64)
@@ -184,7 +176,7 @@ def lazy_reuse_limit(
     same ``key`` and ``n_train``; float64 numpy. Returns two arrays of shape (n_seeds,).
     """
     key = _check_key(key)
-    task = _check_task(task)
+    task = check_task(task)
     width = check_int(width, "width")
     n_train = check_int(n_train, "n_train")
     n_seeds = check_int(n_seeds, "n_seeds")
@@ -387,7 +379,7 @@ def _simulate(
     what: str,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     key = _check_key(key)
-    task = _check_task(task)
+    task = check_task(task)
     width = check_int(width, "width")
     batch = check_int(batch, "batch")
     steps = check_int(steps, "steps")

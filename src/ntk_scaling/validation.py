@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from .tasks import PowerLawTask
+
 
 def check_int(value: object, name: str, minimum: int = 1) -> int:
     """``value`` as an int, or a TypeError/ValueError naming ``name`` and the bound."""
@@ -28,3 +30,10 @@ def check_float(value: object, name: str, *, positive: bool) -> float:
     if not positive and value < 0:
         raise ValueError(f"{name} must be non-negative, got {value}")
     return value
+
+
+def check_task(task: object) -> PowerLawTask:
+    """``task`` if it is a :class:`PowerLawTask`, else a TypeError saying how to build one."""
+    if not isinstance(task, PowerLawTask):
+        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
+    return task
