@@ -69,22 +69,10 @@ bottleneck = float(nts.model_bottleneck_exponent(alpha, beta))  # α·min(2,β),
 # ## Train and test loss for several data-set sizes
 
 # %%
-def simulate(n_train: int, gamma: float, lr: float) -> nts.SimulationResult:
-    return nts.simulate_projected_model(
-        jax.random.key(seed * 100003 + n_train), task, width=width, batch=n_train, lr=lr, gamma=gamma,
-        steps=steps, n_seeds=n_seeds, n_records=n_records, n_train=n_train,
-    )
-
-
-fixed = dict(alpha=alpha, beta=beta, n_modes=n_modes, width=width, steps=steps, n_seeds=n_seeds,
-             n_records=n_records, seed=seed, version=nts.linear_model.SIMULATOR_VERSION)
-runs = {}
-for label, g, lr in (("lazy", 0.0, lr_lazy), ("rich", gamma, lr_rich)):
-    out = nts.run_sweep(
-        lambda n_train, gamma, lr, **_: simulate(n_train, gamma, lr),
-        nts.grid(n_train=train_sizes, gamma=[g], lr=[lr]), name="c16_sim", fixed=fixed, desc=f"{label} runs",
-    )
-    runs[label] = dict(zip(train_sizes, out))
+runs = nts.lazy_rich_sweep(
+    "c16_sim", task, over="n_train", values=train_sizes, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich,
+    seed=seed, width=width, steps=steps, n_seeds=n_seeds, n_records=n_records,
+)
 limits = {p: lazy_reuse_limit(jax.random.key(seed * 100003 + p), task, width, p, n_seeds) for p in train_sizes}
 
 # %% tags=["hide-input"]

@@ -73,22 +73,10 @@ bottleneck = float(nts.model_bottleneck_exponent(alpha, beta))
 # ## Lazy networks stall, rich ones do not
 
 # %%
-def simulate(width: int, gamma: float, lr: float) -> nts.SimulationResult:
-    return nts.simulate_projected_model(
-        jax.random.key(seed * 100003 + width), task, width=width, batch=batch, lr=lr, gamma=gamma,
-        steps=steps, n_seeds=n_seeds, n_records=n_records, project=False,
-    )
-
-
-fixed = dict(alpha=alpha, beta=beta, n_modes=n_modes, batch=batch, steps=steps, n_seeds=n_seeds,
-             n_records=n_records, seed=seed, version=nts.linear_model.SIMULATOR_VERSION)
-runs = {}
-for label, g, lr in (("lazy", 0.0, lr_lazy), ("rich", gamma, lr_rich)):
-    out = nts.run_sweep(
-        lambda width, gamma, lr, **_: simulate(width, gamma, lr),
-        nts.grid(width=widths, gamma=[g], lr=[lr]), name="c17_sim", fixed=fixed, desc=f"{label} runs",
-    )
-    runs[label] = dict(zip(widths, out))
+runs = nts.lazy_rich_sweep(
+    "c17_sim", task, over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich, seed=seed,
+    batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records, project=False,
+)
 # the lazy network is a random-feature model: its t → ∞ loss is the projection floor of the same A(0)
 floors = {n: nts.projection_floor(jax.random.key(seed * 100003 + n), task, n, n_seeds) for n in widths}
 t_rec = runs["rich"][widths[0]].steps

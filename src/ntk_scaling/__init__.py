@@ -69,6 +69,7 @@ from .linear_model import (
     SimulationResult,
     SpikeResult,
     initial_matrices,
+    lazy_rich_sweep,
     lazy_reuse_limit,
     projection_floor,
     record_steps,

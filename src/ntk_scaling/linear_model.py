@@ -52,6 +52,7 @@ __all__ = [
     "projection_floor",
     "lazy_reuse_limit",
     "initial_matrices",
+    "lazy_rich_sweep",
 ]
 
 
@@ -474,6 +475,56 @@ def simulate_projected_model(
         what="simulate_projected_model",
     )
     return SimulationResult(rec, out["test"], out.get("train"), out["norm"])
+
+
+def lazy_rich_sweep(
+    name: str,
+    task: PowerLawTask,
+    *,
+    over: str,
+    values: list[int],
+    gamma: float,
+    lr_lazy: float,
+    lr_rich: float,
+    seed: int,
+    **simulate_kwargs: object,
+) -> dict[str, dict[int, SimulationResult]]:
+    """Cached lazy (γ = 0) and rich (γ = ``gamma``) runs over one integer axis.
+
+    ``over`` names the swept argument of :func:`simulate_projected_model` (``"width"`` or
+    ``"n_train"``); every other argument comes from ``simulate_kwargs``. Point ``v`` uses
+    the key ``jax.random.key(seed * 100003 + v)``, so the lazy and rich runs at one point
+    share A(0), w(0) and the data, and :func:`projection_floor` or :func:`lazy_reuse_limit`
+    with that key see the same A(0). With ``over="n_train"`` and no ``batch`` given, each
+    step is full-batch over the P reused samples. Results are cached by
+    :func:`ntk_scaling.run_sweep` under ``name`` (keyed by every argument and
+    :data:`SIMULATOR_VERSION`). Returns ``{"lazy": {v: result}, "rich": {v: result}}``.
+    """
+    from .sweeps import grid, run_sweep
+
+    if over not in ("width", "n_train"):
+        raise ValueError(f"over must be 'width' or 'n_train', got {over!r}")
+    if over in simulate_kwargs:
+        raise ValueError(f"{over!r} is the swept axis; pass its values through `values`, not as a keyword")
+    task = check_task(task)
+
+    def point(gamma: float, lr: float, **kwargs: object) -> SimulationResult:
+        value = int(kwargs.pop(over))
+        if over == "n_train":
+            kwargs.setdefault("batch", value)
+        return simulate_projected_model(jax.random.key(seed * 100003 + value), task, gamma=gamma, lr=lr,
+                                        **{over: value}, **kwargs)
+
+    fixed = dict(simulate_kwargs, alpha=task.alpha, beta=task.beta, n_modes=task.n_modes, seed=seed,
+                 version=SIMULATOR_VERSION)
+    runs = {}
+    for label, g, lr in (("lazy", 0.0, lr_lazy), ("rich", gamma, lr_rich)):
+        out = run_sweep(
+            lambda alpha, beta, n_modes, seed, version, **kw: point(**kw),
+            grid(**{over: list(values)}, gamma=[g], lr=[lr]), name=name, fixed=fixed, desc=f"{label} runs",
+        )
+        runs[label] = dict(zip(values, out))
+    return runs
 
 
 def simulate_spike(
