@@ -34,20 +34,20 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not chapters"
 
 book: $(STAMP)
-	$(BIN)/python -m ntk_scaling.runner build --profile $(PROFILE)
+	$(BIN)/python -m ntk_scaling.book.runner build --profile $(PROFILE)
 
 chapters: $(STAMP)
-	$(BIN)/python -m ntk_scaling.runner run --profile $(PROFILE)
+	$(BIN)/python -m ntk_scaling.book.runner run --profile $(PROFILE)
 
 chapter: $(STAMP)
 	@test -n "$(NAME)" || (echo "usage: make chapter NAME=01_data [PROFILE=gpu]" && exit 2)
-	$(BIN)/python -m ntk_scaling.runner run --profile $(PROFILE) --force $(NAME)
+	$(BIN)/python -m ntk_scaling.book.runner run --profile $(PROFILE) --force $(NAME)
 
 render: $(STAMP)
-	$(BIN)/python -m ntk_scaling.runner render
+	$(BIN)/python -m ntk_scaling.book.runner render
 
 check: $(STAMP)
-	$(BIN)/python -m ntk_scaling.runner check --profile $(PROFILE)
+	$(BIN)/python -m ntk_scaling.book.runner check --profile $(PROFILE)
 
 reference:
 	bash scripts/reference_env.sh test

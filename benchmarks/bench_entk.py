@@ -134,8 +134,8 @@ def main() -> None:
     import jax
     import jax.numpy as jnp
 
-    from ntk_scaling.models import MLPConfig, init_mlp, init_mlp_ensemble
-    from ntk_scaling.ntk import empirical_ntk_ensemble, empirical_ntk_fn, structured_ntk_flops
+    from ntk_scaling.nets.mlp import MLPConfig, init_mlp, init_mlp_ensemble
+    from ntk_scaling.kernels.empirical import empirical_ntk_ensemble, empirical_ntk_fn, structured_ntk_flops
 
     backend = jax.default_backend()
     out = Path(args.out or REPO / "benchmarks" / "results" / f"entk_{'gpu' if backend == 'gpu' else 'cpu'}.json")

@@ -59,7 +59,7 @@ profile = "default"
 # %% tags=["remove-cell"]
 import ntk_scaling as nts
 from myst_nb import glue
-from ntk_scaling.runner import toc_chapters
+from ntk_scaling.book.runner import toc_chapters
 
 glue("c00_version", nts.__version__, display=False)
 glue("c00_n_chapters", len(toc_chapters()), display=False)

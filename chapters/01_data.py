@@ -39,7 +39,7 @@ import pandas as pd
 from myst_nb import glue
 
 import ntk_scaling as nts
-from ntk_scaling.data import CIFAR10_CLASSES, FASHION_MNIST_CLASSES, MNIST_CLASSES
+from ntk_scaling import CIFAR10_CLASSES, FASHION_MNIST_CLASSES, MNIST_CLASSES
 
 nts.plotting.use_book_style()
 glue("c01_n_grid", n_grid, display=False)

@@ -169,7 +169,7 @@ phase_betas = np.linspace(1e-3, phase_beta_max, n_grid)
 aa, bb = np.meshgrid(alphas, phase_betas)
 regime = nts.task_regime(aa, bb)
 code = np.select([regime == "hard", regime == "easy"], [0, 1], 2)
-area = {name: float(np.mean(regime == name)) for name in nts.exponents.REGIMES}
+area = {name: float(np.mean(regime == name)) for name in nts.REGIMES}
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
@@ -180,7 +180,7 @@ for ax, rich in zip(axes, (False, True)):
     ax.axhline(1.0, color="k", lw=1)
     ax.plot(alphas, nts.easy_boundary(alphas), color="k", lw=1, ls="--")
     for name, (xa, yb) in label_at.items():
-        early, late = nts.exponents.PHASE_TRANSITIONS[(name, rich)]
+        early, late = nts.PHASE_TRANSITIONS[(name, rich)]
         r = nts.compute_optimal_exponent(xa, yb, rich)
         ax.text(xa, yb, f"{name}\n{early}  →  {late}\nr = {r:.2f} at (α, β) = ({xa}, {yb})",
                 ha="center", va="center", fontsize=7.5)
@@ -247,7 +247,7 @@ fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
 term_colors = ["C0", "C1", "C2", "C4"]
 for ax, name in zip(axes, demo):
     lazy, rich_terms = terms_demo[(name, False)], terms_demo[(name, True)]
-    for field, term, color in zip(lazy._fields, nts.exponents.TERM_NAMES, term_colors):
+    for field, term, color in zip(lazy._fields, nts.TERM_NAMES, term_colors):
         ax.plot(t_demo, getattr(lazy, field), color=color, lw=1, alpha=0.8, label=f"lazy {term}")
     ax.plot(t_demo, lazy.total(), color="k", lw=2, label="lazy total")
     ax.plot(t_demo, rich_terms.total(), color="C3", lw=2, ls="--", label="rich total")
@@ -351,7 +351,7 @@ glue("c10_rkhs_hard", fit_rkhs_hard.exponent, display=False)
 glue("c10_rkhs_easy", fit_rkhs_easy.exponent, display=False)
 glue("c10_dmft_beta", dmft_beta, display=False)
 glue("c10_dmft_modes", dmft_modes, display=False)
-glue("c10_chi_dmft", nts.reporting.format_interval(chi_dmft, chi_dmft_ci, 3), display=False)
+glue("c10_chi_dmft", nts.format_interval(chi_dmft, chi_dmft_ci, 3), display=False)
 glue("c10_chi_dmft_pred", nts.time_exponent(dmft_beta), display=False)
 
 # %% [markdown]
@@ -393,7 +393,7 @@ claims = [
     nts.Claim(
         f"Rich time exponent measured at N = B = ∞, β = {dmft_beta}",
         f"{nts.time_exponent(dmft_beta):.3f}",
-        nts.reporting.format_interval(chi_dmft, chi_dmft_ci, 3),
+        nts.format_interval(chi_dmft, chi_dmft_ci, 3),
         nts.verdict_interval(nts.time_exponent(dmft_beta), chi_dmft_ci, tolerance=dmft_tolerance),
         f"Reconstructed DMFT flow, t ∈ [{dmft_t_min:.0f}, {dmft_t_max:.0f}]; the local exponent is still rising "
         f"there, hence a tolerance of {dmft_tolerance}.",
@@ -415,7 +415,7 @@ claims = [
     nts.Claim(
         "Lazy time exponent is β (first term of Eq. 8)",
         f"{exact_beta:.3f}",
-        nts.reporting.format_interval(chi_exact, tuple(-c for c in fit_exact.exponent_ci[::-1]), 4),
+        nts.format_interval(chi_exact, tuple(-c for c in fit_exact.exponent_ci[::-1]), 4),
         nts.verdict_interval(exact_beta, tuple(-c for c in fit_exact.exponent_ci[::-1]), tolerance=tol_exact),
         f"Exact N = B = ∞ gradient-flow loss, α = {exact_alpha}; tolerance {tol_exact} for the finite fit window.",
     ),

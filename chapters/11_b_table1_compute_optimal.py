@@ -232,8 +232,8 @@ meas_table.style.format(precision=3).hide(axis="index")
 
 # %% tags=["remove-cell"]
 ml, mr = measured[("hard", False)], measured[("hard", True)]
-glue("c11_r_lazy", nts.reporting.format_interval(ml.r, ml.r_interval, 3), display=False)
-glue("c11_r_rich", nts.reporting.format_interval(mr.r, mr.r_interval, 3), display=False)
+glue("c11_r_lazy", nts.format_interval(ml.r, ml.r_interval, 3), display=False)
+glue("c11_r_rich", nts.format_interval(mr.r, mr.r_interval, 3), display=False)
 glue("c11_r_lazy_pred", ml.r_predicted, display=False)
 glue("c11_r_rich_pred", mr.r_predicted, display=False)
 glue("c11_tolerance", tolerance, display=False)
@@ -276,7 +276,7 @@ for (phase, rich), m in measured.items():
         nts.Claim(
             f"Measured frontier exponent, {phase} task, {'rich' if rich else 'lazy'}",
             f"r = {m.r_predicted:.3f}",
-            nts.reporting.format_interval(m.r, m.r_interval, 3),
+            nts.format_interval(m.r, m.r_interval, 3),
             nts.verdict_interval(m.r_predicted, m.r_interval, tolerance=tolerance),
             f"Simulation, widths {widths[0]}–{widths[-1]}, {steps} steps, {n_seeds} seeds; tolerance {tolerance}"
             + ("." if m.r_interval[0] <= m.r_predicted <= m.r_interval[1] else " (the prediction is outside the interval itself)."),

@@ -67,7 +67,7 @@ import pandas as pd
 from myst_nb import glue
 
 import ntk_scaling as nts
-from ntk_scaling.dmft import dmft_limit
+from ntk_scaling import dmft_limit
 
 nts.plotting.use_book_style()
 task = nts.power_law_task(alpha, beta, n_modes)
@@ -266,7 +266,7 @@ claims = [
     nts.Claim(
         "Model bottleneck L ∼ N^(−α·min(2,β)) (Eq. 12)",
         f"{bottleneck:.3f}",
-        nts.reporting.format_interval(floor_exp, floor_ci, 3),
+        nts.format_interval(floor_exp, floor_ci, 3),
         nts.verdict_interval(bottleneck, floor_ci, tolerance=tol_exp),
         f"Exact t → ∞ loss of the projected model, N ∈ {floor_widths}, M = {n_modes}; tolerance {tol_exp} "
         "for finite-N and finite-M corrections.",

@@ -202,8 +202,8 @@ glue("c14_r_hard_lazy", -hl["fit"].exponent, display=False)
 glue("c14_r_hard_rich", -hr["fit"].exponent, display=False)
 glue("c14_r_hard_lazy_pred", hl["r_pred"], display=False)
 glue("c14_r_hard_rich_pred", hr["r_pred"], display=False)
-glue("c14_r_hard_lazy_ci", nts.reporting.format_interval(-hl["fit"].exponent, tuple(-c for c in hl["fit"].exponent_ci[::-1]), 3), display=False)
-glue("c14_r_hard_rich_ci", nts.reporting.format_interval(-hr["fit"].exponent, tuple(-c for c in hr["fit"].exponent_ci[::-1]), 3), display=False)
+glue("c14_r_hard_lazy_ci", nts.format_interval(-hl["fit"].exponent, tuple(-c for c in hl["fit"].exponent_ci[::-1]), 3), display=False)
+glue("c14_r_hard_rich_ci", nts.format_interval(-hr["fit"].exponent, tuple(-c for c in hr["fit"].exponent_ci[::-1]), 3), display=False)
 
 # %% [markdown]
 # For the hard task the measured frontier exponent is {glue:text}`c14_r_hard_lazy_ci`
@@ -227,7 +227,7 @@ for (phase, rich), res in results.items():
         nts.Claim(
             f"Compute-optimal exponent, {phase} task, {'rich' if rich else 'lazy'} (Table 1, Fig. 4)",
             f"r = {res['r_pred']:.3f} (α = {alpha}, β = {res['beta']})",
-            nts.reporting.format_interval(-res["fit"].exponent, ci, 3),
+            nts.format_interval(-res["fit"].exponent, ci, 3),
             nts.verdict_interval(res["r_pred"], ci, tolerance=tolerance),
             f"{res['fit'].n} frontier points with optimal runs of ≥ {min_steps} steps; tolerance {tolerance}"
             + ("." if ci[0] <= res["r_pred"] <= ci[1] else " (the prediction is outside the interval itself)."),
@@ -238,7 +238,7 @@ for (phase, rich), res in results.items():
         nts.Claim(
             f"Optimal width N* ∼ C^a, {phase} task, {'rich' if rich else 'lazy'} (Table 1 allocation)",
             f"a = {res['alloc'].model:.3f}",
-            "too few points" if fn is None else nts.reporting.format_interval(fn.exponent, fn.exponent_ci, 3),
+            "too few points" if fn is None else nts.format_interval(fn.exponent, fn.exponent_ci, 3),
             "not tested" if fn is None else nts.verdict_interval(res["alloc"].model, fn.exponent_ci, tolerance=tolerance_width),
             f"Parabolic N*(C) on the frontier's fit window; tolerance {tolerance_width}.",
         )

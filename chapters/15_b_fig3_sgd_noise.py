@@ -251,7 +251,7 @@ glue("c15_hard_rel", float((lazy_hard.excess_at_T / lazy_hard.loss_inf_at_T)), d
 
 # %%
 def interval(r):
-    return nts.reporting.format_interval(-r.t_exponent, (-r.t_ci_hi, -r.t_ci_lo), digits=3)
+    return nts.format_interval(-r.t_exponent, (-r.t_ci_hi, -r.t_ci_lo), digits=3)
 
 
 claims = [
@@ -262,7 +262,7 @@ claims = [
     ),
     nts.Claim(
         "The noise term scales as 1/B (lazy, super-easy)", "B exponent -1",
-        nts.reporting.format_interval(b_fits["lazy, super-easy"].exponent, b_fits["lazy, super-easy"].exponent_ci, digits=3),
+        nts.format_interval(b_fits["lazy, super-easy"].exponent, b_fits["lazy, super-easy"].exponent_ci, digits=3),
         nts.verdict_interval(-1.0, b_fits["lazy, super-easy"].exponent_ci, tolerance=tolerance),
         f"Fit over B ≥ {min_batch_fit}; B = 1 lies above the 1/B line (1/B² corrections).",
     ),
@@ -273,13 +273,13 @@ claims = [
     ),
     nts.Claim(
         "Rich noise term also ∝ 1/B", "B exponent -1",
-        nts.reporting.format_interval(b_fits[f"rich γ={gamma_rich:g}, super-easy"].exponent,
+        nts.format_interval(b_fits[f"rich γ={gamma_rich:g}, super-easy"].exponent,
                                       b_fits[f"rich γ={gamma_rich:g}, super-easy"].exponent_ci, digits=3),
         nts.verdict_interval(-1.0, b_fits[f"rich γ={gamma_rich:g}, super-easy"].exponent_ci, tolerance=tolerance),
     ),
     nts.Claim(
         "Hard task: SGD noise is sub-leading and leaves the exponent β", f"loss exponent {beta_hard:g}",
-        nts.reporting.format_interval(-hard_fit.exponent, (-hard_fit.exponent_ci[1], -hard_fit.exponent_ci[0]), digits=3)
+        nts.format_interval(-hard_fit.exponent, (-hard_fit.exponent_ci[1], -hard_fit.exponent_ci[0]), digits=3)
         + f" at B = {batches[0]}",
         nts.verdict_interval(beta_hard, (-hard_fit.exponent_ci[1], -hard_fit.exponent_ci[0]), tolerance=tolerance),
         f"The exponent is unchanged, but the excess scales like the loss itself (excess/L∞ = "

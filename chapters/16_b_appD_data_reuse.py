@@ -59,7 +59,7 @@ import pandas as pd
 from myst_nb import glue
 
 import ntk_scaling as nts
-from ntk_scaling.linear_model import lazy_reuse_limit
+from ntk_scaling import lazy_reuse_limit
 
 nts.plotting.use_book_style()
 task = nts.power_law_task(alpha, beta, n_modes)
@@ -228,7 +228,7 @@ claims = [
     nts.Claim(
         "Data bottleneck: test loss ∼ P^(−α·min(2,β)) under reuse (App. D, E.4)",
         f"{bottleneck:.3f}",
-        nts.reporting.format_interval(lim_exp, lim_ci, 3) + " (exact lazy limit)",
+        nts.format_interval(lim_exp, lim_ci, 3) + " (exact lazy limit)",
         nts.verdict_interval(bottleneck, lim_ci, tolerance=tol_exp),
         f"P ∈ {limit_train_sizes}, N = {limit_width}, M = {n_modes}; tolerance {tol_exp} for finite-P, N, M "
         "corrections. Our exact limit replaces the paper's data-reuse DMFT (not recovered).",
@@ -236,7 +236,7 @@ claims = [
     nts.Claim(
         "The same bottleneck with feature learning",
         f"{bottleneck:.3f}",
-        nts.reporting.format_interval(rich_exp, rich_ci, 3) + " (rich simulations, last step)",
+        nts.format_interval(rich_exp, rich_ci, 3) + " (rich simulations, last step)",
         nts.verdict_interval(bottleneck, rich_ci, tolerance=tol_exp),
         f"P ∈ {train_sizes}; only as good as the runs' convergence by step {steps} and the few sizes.",
     ),

@@ -285,7 +285,7 @@ claims = [
     nts.Claim(
         "The rich linear network improves at the rate 2β/(1+β) (App. G.2)",
         f"{chi_rich:.3f}",
-        nts.reporting.format_interval(chi_fit[n_last], chi_ci[n_last], 3) + f" at N = {n_last}",
+        nts.format_interval(chi_fit[n_last], chi_ci[n_last], 3) + f" at N = {n_last}",
         nts.verdict_interval(chi_rich, chi_ci[n_last], tolerance=tol_chi),
         f"Late window t ∈ [{fit_from * steps:g}, {steps}]; tolerance {tol_chi} for a still-drifting local "
         "exponent and finite M.",
@@ -293,7 +293,7 @@ claims = [
     nts.Claim(
         "The weights keep growing (balanced rank-one spike) only for β < 1 (App. G.3)",
         f"grows for β = {beta:g} (our prediction t^{spike_pred:.3f}), saturates for β = {beta_easy:g}",
-        f"a(t) − a(0) ∝ t^s, s = {nts.reporting.format_interval(growth_slope, growth_ci, 3)} (β = {beta:g}); "
+        f"a(t) − a(0) ∝ t^s, s = {nts.format_interval(growth_slope, growth_ci, 3)} (β = {beta:g}); "
         f"growth factor over the last decade {growth_ratio[beta]:.2f} (β = {beta:g}), "
         f"{growth_ratio[beta_easy]:.2f} (β = {beta_easy:g})",
         ("agrees" if (nts.verdict_interval(spike_pred, growth_ci, tolerance=tol_spike) == "agrees"

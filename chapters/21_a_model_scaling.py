@@ -248,7 +248,7 @@ plt.close(fig)
 
 # %%
 def interval_text(v, ci):
-    return nts.reporting.format_interval(v, ci)
+    return nts.format_interval(v, ci)
 
 
 loss_verdict = nts.verdict_interval(0.5, alpha_loss_ci, tolerance=0.1)

@@ -184,7 +184,7 @@ def direction_verdict(value, ci, sign):
     return "partly" if sign * value > 0 else "disagrees"
 
 
-fmt = nts.reporting.format_interval
+fmt = nts.format_interval
 nts.claims_table([
     nts.Claim(
         "Test loss falls as a power of the training-set size, exponent ≈ 0.5 (like model scaling)",

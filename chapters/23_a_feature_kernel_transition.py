@@ -173,7 +173,7 @@ plt.close(fig)
 # paper finds, so we fit |β|.
 
 # %% tags=["hide-input"]
-fmt = nts.reporting.format_interval
+fmt = nts.format_interval
 table = pd.DataFrame({
     "data set": summary.dataset,
     "layers": summary.layers,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from ntk_scaling import runner
+from ntk_scaling.book import runner
 
 CHAPTERS = runner.toc_chapters()
 

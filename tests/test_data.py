@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import ntk_scaling as nts
-from ntk_scaling import data as D
+from ntk_scaling.data import vision as D
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 import ntk_scaling as nts
-from ntk_scaling.dmft import (
+from ntk_scaling.solvable.dmft import (
     crossover_time,
     dmft_limit,
     dmft_matrix_closure,

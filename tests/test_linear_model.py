@@ -7,9 +7,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ntk_scaling import linear_model as lm
+from ntk_scaling.solvable import linear_model as lm
 from ntk_scaling.fitting import fit_power_law
-from ntk_scaling.tasks import power_law_task
+from ntk_scaling.solvable.tasks import power_law_task
 
 ALPHA, BETA = 2.0, 0.5  # a hard task: alpha*beta = 1, rich exponent 2*beta/(1+beta) = 2/3
 

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ntk_scaling.models import (
+from ntk_scaling.nets.mlp import (
     PARAMETERISATIONS,
     MLPConfig,
     bias_std,

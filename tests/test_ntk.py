@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from jax.flatten_util import ravel_pytree
 
-from ntk_scaling.infinite_width import infinite_width_kernels, infinite_width_ntk, relu_arccos
-from ntk_scaling.models import MLPConfig, init_mlp, init_mlp_ensemble, mlp_apply
-from ntk_scaling.ntk import (
+from ntk_scaling.kernels.infinite_width import infinite_width_kernels, infinite_width_ntk, relu_arccos
+from ntk_scaling.nets.mlp import MLPConfig, init_mlp, init_mlp_ensemble, mlp_apply
+from ntk_scaling.kernels.empirical import (
     NTKImplementation,
     empirical_ntk,
     empirical_ntk_ensemble,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ntk_scaling.ntk import flatten_ntk
-from ntk_scaling.ntk_metrics import (
+from ntk_scaling.kernels.empirical import flatten_ntk
+from ntk_scaling.kernels.metrics import (
     adaptation_rate,
     as_kernel_matrix,
     effective_rank,

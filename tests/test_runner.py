@@ -5,7 +5,7 @@ from __future__ import annotations
 import jupytext
 import pytest
 
-from ntk_scaling import runner
+from ntk_scaling.book import runner
 
 CHAPTER = '''# %% [markdown]
 # # A chapter

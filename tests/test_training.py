@@ -10,10 +10,10 @@ import numpy as np
 import optax
 import pytest
 
-from ntk_scaling.models import MLPConfig, init_mlp, mlp_apply
-from ntk_scaling.ntk import empirical_ntk, flatten_ntk
+from ntk_scaling.nets.mlp import MLPConfig, init_mlp, mlp_apply
+from ntk_scaling.kernels.empirical import empirical_ntk, flatten_ntk
 from ntk_scaling.training import adaptation_rates as nts_adaptation_rates
-from ntk_scaling.training import (
+from ntk_scaling import (
     TrainConfig,
     TrainResult,
     checkpoint_epochs,
@@ -196,7 +196,7 @@ def test_broken_power_law_recovers_break_and_slopes():
 
 
 def test_sweep_summary_stacks_per_seed_read_outs():
-    from ntk_scaling.training import sweep_summary
+    from ntk_scaling import sweep_summary
 
     r = _ensemble()
     summary = sweep_summary([r, r])

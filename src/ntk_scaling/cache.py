@@ -17,6 +17,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+__all__ = ["cache_dir", "cache_key", "cached"]
+
 CACHE_ENV = "NTK_SCALING_CACHE"
 
 

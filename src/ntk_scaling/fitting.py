@@ -13,6 +13,17 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
+__all__ = [
+    "LinearFit",
+    "PowerLawFit",
+    "fit_linear",
+    "fit_power_law",
+    "fit_power_law_seeds",
+    "local_slope",
+    "BrokenPowerLaw",
+    "fit_broken_power_law",
+]
+
 
 class LinearFit(NamedTuple):
     """Least-squares line y = intercept + slope x."""
@@ -146,3 +157,46 @@ def local_slope(x: np.ndarray, y: np.ndarray, *, window: int = 5) -> tuple[np.nd
         slopes.append(np.polyfit(sx, sy, 1)[0])
         centres.append(np.exp(sx.mean()))
     return np.asarray(centres), np.asarray(slopes)
+
+
+class BrokenPowerLaw(NamedTuple):
+    """Continuous two-segment power law: slope ``slope_below`` for x < x_break, then ``slope_above``."""
+
+    x_break: float
+    slope_below: float
+    slope_above: float
+    log_prefactor: float
+    sse: float
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        lx = np.log(np.asarray(x, dtype=float))
+        lb = np.log(self.x_break)
+        return np.exp(self.log_prefactor + self.slope_below * lx + (self.slope_above - self.slope_below) * np.maximum(lx - lb, 0.0))
+
+
+def fit_broken_power_law(x: np.ndarray, y: np.ndarray, *, n_grid: int = 200) -> BrokenPowerLaw:
+    """Least-squares broken power law in log-log space (the book's saturation-width estimator).
+
+    ln y = c + s₁ ln x + (s₂ − s₁) max(ln x − ln x_b, 0), fitted by linear least squares for
+    every x_b on a log grid strictly inside (x_2, x_{n−1}) — so each segment holds at least
+    two points — and keeping the x_b of least squared error. Needs ≥ 4 distinct x, y > 0.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape or x.size < 4:
+        raise ValueError(f"fit_broken_power_law needs >= 4 matching (x, y) points, got {x.size} and {y.size}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))) or np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("fit_broken_power_law: x and y must be finite and positive")
+    order = np.argsort(x)
+    lx, ly = np.log(x[order]), np.log(y[order])
+    if np.unique(lx).size < 4:
+        raise ValueError("fit_broken_power_law needs at least 4 distinct x values")
+    best = None
+    for lb in np.linspace(lx[1], lx[-2], n_grid):
+        design = np.stack([np.ones_like(lx), lx, np.maximum(lx - lb, 0.0)], 1)
+        coef, *_ = np.linalg.lstsq(design, ly, rcond=None)
+        sse = float(np.sum((design @ coef - ly) ** 2))
+        if best is None or sse < best[0] - 1e-12:
+            best = (sse, lb, coef)
+    sse, lb, (c, s1, ds) = best
+    return BrokenPowerLaw(float(np.exp(lb)), float(s1), float(s1 + ds), float(c), sse)

@@ -9,6 +9,11 @@ from tqdm.auto import tqdm
 
 from .cache import cached
 
+__all__ = [
+    "grid",
+    "run_sweep",
+]
+
 
 def grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
     """Cartesian product of named axes, as a list of parameter dicts (last axis fastest)."""

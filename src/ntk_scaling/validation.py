@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 
-from .tasks import PowerLawTask
+import jax
+import jax.numpy as jnp
+
+__all__ = ["check_int", "check_float", "check_key"]
 
 
 def check_int(value: object, name: str, minimum: int = 1) -> int:
@@ -32,8 +35,18 @@ def check_float(value: object, name: str, *, positive: bool) -> float:
     return value
 
 
-def check_task(task: object) -> PowerLawTask:
-    """``task`` if it is a :class:`PowerLawTask`, else a TypeError saying how to build one."""
-    if not isinstance(task, PowerLawTask):
-        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
-    return task
+def check_key(key: object, name: str = "key") -> jax.Array:
+    """``key`` if it is one PRNG key (typed, shape (); or raw, uint32 shape (2,)).
+
+    Raises:
+        TypeError: ``key`` is not a JAX array (an int seed, say).
+        ValueError: it is an array of keys, or not a key at all.
+    """
+    if not isinstance(key, jax.Array):
+        raise TypeError(f"{name} must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape != ():
+            raise ValueError(f"{name} must be a single PRNG key, got shape {key.shape}")
+    elif key.shape != (2,) or key.dtype != jnp.uint32:
+        raise ValueError(f"{name} must be a single PRNG key, got dtype {key.dtype} and shape {key.shape}")
+    return key

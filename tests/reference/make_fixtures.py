@@ -22,9 +22,9 @@ jax.config.update("jax_enable_x64", True)  # this script's own process only
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ntk_scaling.infinite_width import infinite_width_kernels  # noqa: E402
-from ntk_scaling.models import MLPConfig, bias_std, init_mlp  # noqa: E402
-from ntk_scaling.ntk import NTKImplementation, empirical_ntk  # noqa: E402
+from ntk_scaling.kernels.infinite_width import infinite_width_kernels  # noqa: E402
+from ntk_scaling.nets.mlp import MLPConfig, bias_std, init_mlp  # noqa: E402
+from ntk_scaling.kernels.empirical import NTKImplementation, empirical_ntk  # noqa: E402
 
 # (name, config, n1, n2): several depths, all parameterisations, with and without bias
 CASES = [

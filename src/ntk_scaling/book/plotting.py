@@ -8,6 +8,17 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+__all__ = [
+    "BOOK_STYLE",
+    "use_book_style",
+    "colors",
+    "guide_line",
+    "seed_band",
+    "label_axes",
+    "panel_letters",
+    "log_ticks_at",
+]
+
 BOOK_STYLE: dict[str, object] = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 110,

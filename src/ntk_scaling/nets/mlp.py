@@ -40,6 +40,22 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+__all__ = [
+    "PARAMETERISATIONS",
+    "MLPConfig",
+    "LayerScales",
+    "validate_config",
+    "bias_std",
+    "layer_dims",
+    "layer_scales",
+    "n_params",
+    "init_mlp",
+    "init_mlp_ensemble",
+    "mlp_forward",
+    "mlp_apply",
+    "mup_lr_multipliers",
+]
+
 PARAMETERISATIONS: tuple[str, ...] = ("standard", "ntk", "mup")
 
 

@@ -30,7 +30,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .models import MLPConfig, bias_std, validate_config
+from ..nets.mlp import MLPConfig, bias_std, validate_config
+
+__all__ = [
+    "InfiniteWidthKernels",
+    "relu_arccos",
+    "infinite_width_kernels",
+    "infinite_width_ntk",
+    "infinite_width_nngp",
+]
 
 
 class InfiniteWidthKernels(NamedTuple):

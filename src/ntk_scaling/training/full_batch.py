@@ -37,9 +37,24 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .models import MLPConfig, init_mlp, mlp_apply
-from .ntk import empirical_ntk, flatten_ntk
-from .ntk_metrics import spectral_entropy
+from ..data.datasets import TrainData, synthetic_data, vision_data
+from ..kernels.empirical import empirical_ntk, flatten_ntk
+from ..kernels.metrics import spectrum_metrics
+from ..nets.mlp import MLPConfig, init_mlp, mlp_apply
+from ..steps import log_steps
+from ..validation import check_int
+
+__all__ = [
+    "LOSSES",
+    "TrainConfig",
+    "TrainResult",
+    "checkpoint_epochs",
+    "loss_function",
+    "seed_keys",
+    "train_ensemble",
+    "train_mlp",
+    "train_mlp_cached",
+]
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -60,16 +75,6 @@ class TrainConfig(NamedTuple):
     ntk_seed_batch: int | None = None  #: eNTKs of this many seeds at once (None: all)
     ntk_precision: str | None = "highest"  #: matmul precision of the eNTK (no TF32 on GPUs)
     eigh_on_device: bool | None = None  #: eigvalsh in JAX (None: only on GPU/TPU; CPU uses numpy float64)
-
-
-class TrainData(NamedTuple):
-    """Inputs (n, d) and one-hot targets (n, k) of a classification task."""
-
-    x_train: Any
-    y_train: Any
-    x_test: Any  #: held-out points for the test loss
-    y_test: Any
-    x_ntk: Any  #: held-out points on which the eNTK is recorded (128 in [A])
 
 
 class TrainResult(NamedTuple):
@@ -111,17 +116,8 @@ class TrainResult(NamedTuple):
 # small pure pieces
 # ----------------------------------------------------------------------------------
 def checkpoint_epochs(epochs: int, n_checkpoints: int) -> np.ndarray:
-    """Log-spaced integer epochs 0 = e_0 < e_1 < ... < e_last = ``epochs``.
-
-    ``n_checkpoints − 1`` points are spread geometrically over [1, epochs] and rounded;
-    duplicates at small epochs are dropped, so fewer than ``n_checkpoints`` may return.
-    """
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not isinstance(n_checkpoints, (int, np.integer)) or n_checkpoints < 2:
-        raise ValueError(f"n_checkpoints must be an integer >= 2, got {n_checkpoints!r}")
-    rest = np.unique(np.rint(np.geomspace(1, epochs, n_checkpoints - 1)).astype(np.int64))
-    return np.concatenate([[0], rest]).astype(np.int64)
+    """Log-spaced checkpoint epochs ``0 < ... < epochs``: :func:`ntk_scaling.log_steps`."""
+    return log_steps(check_int(epochs, "epochs"), check_int(n_checkpoints, "n_checkpoints", 2))
 
 
 def loss_function(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
@@ -135,22 +131,6 @@ def loss_function(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
     if name == "cross_entropy":
         return lambda out, y: jnp.mean(optax.softmax_cross_entropy(out, y))
     raise ValueError(f"unknown loss {name!r}; choose one of {LOSSES}")
-
-
-def spectrum_metrics(eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Trace, von Neumann entropy and effective rank from eigenvalues (last axis).
-
-    Uses :func:`ntk_scaling.ntk_metrics.spectral_entropy` (papyrus' convention, math
-    notes §2.2: eigenvalues clipped at 1e-14, divided by their sum, natural log) on every
-    spectrum; Γ = exp(S_vN). The trace is the plain sum of the eigenvalues (TrΘ, not
-    divided by the dimension). Float64 numpy, whatever the input precision.
-    """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    if lam.ndim == 0 or lam.shape[-1] == 0:
-        raise ValueError(f"spectrum_metrics: need eigenvalues along the last axis, got shape {lam.shape}")
-    trace = lam.sum(-1)
-    entropy = np.apply_along_axis(spectral_entropy, -1, lam) if lam.ndim > 1 else np.asarray(spectral_entropy(lam))
-    return trace, entropy, np.exp(entropy)
 
 
 def _accuracy(out: jax.Array, y: jax.Array) -> jax.Array:
@@ -416,84 +396,6 @@ def seed_keys(seed: int, n_seeds: int) -> jax.Array:
     return jax.random.split(jax.random.PRNGKey(seed), n_seeds)
 
 
-# ----------------------------------------------------------------------------------
-# tasks and a cached, parameter-keyed entry point for sweeps
-# ----------------------------------------------------------------------------------
-DATASETS = ("mnist", "fashion_mnist", "cifar10")
-
-
-def dataset_label(name: str) -> str:
-    """Human-readable name for figures and tables; CIFAR-10 says when it is the JPEG copy."""
-    from . import data as _data
-
-    if name == "cifar10":
-        return _data.cifar10_provenance()
-    return {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "synthetic": "synthetic"}.get(name, name)
-
-
-@functools.lru_cache(maxsize=6)
-def _load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """Load (and checksum) a split once per process; sweeps call :func:`vision_data` often."""
-    from . import data as _data
-
-    loaders = {"mnist": _data.load_mnist, "fashion_mnist": _data.load_fashion_mnist, "cifar10": _data.load_cifar10}
-    images, labels = loaders[name](split)
-    images.setflags(write=False)
-    labels.setflags(write=False)
-    return images, labels
-
-
-def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0) -> TrainData:
-    """A class-balanced training subset of ``n_train`` images and two disjoint held-out sets.
-
-    The ``n_test`` test-loss points and the ``n_ntk`` eNTK points are drawn (class-balanced,
-    disjoint) from the official test split. Images are flattened and standardised with the
-    training subset's per-channel statistics; targets are one-hot.
-    """
-    from . import data as _data
-
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
-    for label, v in (("n_train", n_train), ("n_test", n_test), ("n_ntk", n_ntk)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 10:
-            raise ValueError(f"{label} must be an integer >= 10 (one per class), got {v!r}")
-    xtr, ytr = _load_split(name, "train")
-    xte, yte = _load_split(name, "test")
-    xtr, ytr = _data.balanced_subset(xtr, ytr, int(n_train), seed)
-    held_x, held_y = _data.balanced_subset(xte, yte, int(n_test + n_ntk), seed + 1)
-    # split the balanced held-out draw into two balanced, disjoint parts
-    order = np.argsort(held_y, kind="stable")
-    held_x, held_y = held_x[order], held_y[order]
-    ntk_idx = np.concatenate([np.flatnonzero(held_y == c)[: n_ntk // 10 + (c < n_ntk % 10)] for c in range(10)])
-    mask = np.zeros(held_y.size, bool)
-    mask[ntk_idx] = True
-    x, x_test, x_ntk = _data.standardise(xtr, held_x[~mask], held_x[mask])
-    return TrainData(x, _data.one_hot(ytr), x_test, _data.one_hot(held_y[~mask]), x_ntk)
-
-
-def synthetic_data(
-    n_train: int, n_test: int, n_ntk: int = 32, *, in_dim: int = 16, n_classes: int = 4, noise: float = 1.0, seed: int = 0
-) -> TrainData:
-    """A toy classification task: Gaussian clusters around random unit-norm class means.
-
-    x = μ_c + noise·ξ/√d with ξ ~ N(0, I_d), so ‖x‖ = O(1); labels uniform over
-    ``n_classes``. Cheap stand-in for images where a chapter only needs *a* task.
-    """
-    rng = np.random.default_rng(seed)
-    means = rng.standard_normal((n_classes, in_dim))
-    means /= np.linalg.norm(means, axis=1, keepdims=True)
-
-    def draw(n: int) -> tuple[np.ndarray, np.ndarray]:
-        labels = rng.integers(0, n_classes, n)
-        x = means[labels] + noise * rng.standard_normal((n, in_dim)) / np.sqrt(in_dim)
-        return x.astype(np.float32), np.eye(n_classes, dtype=np.float32)[labels]
-
-    x, y = draw(n_train)
-    xt, yt = draw(n_test)
-    xn, _ = draw(n_ntk)
-    return TrainData(x, y, xt, yt, xn)
-
-
 def train_mlp(
     *,
     dataset: str,
@@ -553,97 +455,8 @@ def train_mlp_cached(**params: Any) -> TrainResult:
     Memory knobs (``seed_chunk``, ``ntk_batch_size``, ``ntk_seed_batch``) do not change
     the result and are left out of the key.
     """
-    from .cache import cached
+    from ..cache import cached
 
     key = {k: v for k, v in params.items() if k not in ("seed_chunk", "ntk_batch_size", "ntk_seed_batch")}
     result = cached("a_train_mlp", key, lambda: train_mlp(**params))
     return TrainResult(*result) if not isinstance(result, TrainResult) else result
-
-
-# ----------------------------------------------------------------------------------
-# read-outs used by the chapters of [A]
-# ----------------------------------------------------------------------------------
-def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: bool = True) -> np.ndarray:
-    """χ = dTrΘ/d ln L_train per seed ([A]'s adaptation rate, reconstructed [R], §2.2).
-
-    Slope of TrΘ (divided by the kernel dimension when ``normalize``, papyrus' default)
-    against ln L_train over the checkpoints up to the minimum-test-loss epoch
-    (``until_min``) or over the whole run, fitted by :func:`ntk_metrics.adaptation_rate`.
-    NaN for a seed with fewer than three usable checkpoints.
-    """
-    from .ntk_metrics import adaptation_rate
-
-    trace = result.ntk_trace / (result.ntk_dim if normalize else 1.0)
-    out = np.full(result.n_seeds, np.nan)
-    for s in range(result.n_seeds):
-        keep = result.epochs <= result.min_epoch[s] if until_min else np.ones_like(result.epochs, bool)
-        keep &= result.train_loss[s] > 0
-        if keep.sum() >= 3 and np.ptp(np.log(result.train_loss[s, keep])) > 0:
-            out[s] = adaptation_rate(trace[s, keep], result.train_loss[s, keep]).rate
-    return out
-
-
-class SweepSummary(NamedTuple):
-    """Per-seed read-outs of a sweep, each of shape (n_seeds, n_points)."""
-
-    test_min: np.ndarray  #: minimum test loss over training
-    trace0: np.ndarray  #: TrΘ₀ / dim(Θ) at initialisation (papyrus' normalised trace)
-    rank0: np.ndarray  #: effective rank exp(S_vN) at initialisation
-    rank_min: np.ndarray  #: effective rank at the minimum-test-loss epoch, Γ(Θ_min)
-    chi: np.ndarray  #: adaptation rate dTrΘ/d ln L_train (see :func:`adaptation_rates`)
-
-
-def sweep_summary(results: Sequence[TrainResult]) -> SweepSummary:
-    """Stack the read-outs of several ensembles (one per sweep point) along axis 1."""
-    if not results:
-        raise ValueError("sweep_summary needs at least one TrainResult")
-    return SweepSummary(
-        test_min=np.stack([r.min_test_loss for r in results], 1),
-        trace0=np.stack([r.ntk_trace[:, 0] / r.ntk_dim for r in results], 1),
-        rank0=np.stack([r.ntk_effective_rank[:, 0] for r in results], 1),
-        rank_min=np.stack([r.effective_rank_min for r in results], 1),
-        chi=np.stack([adaptation_rates(r) for r in results], 1),
-    )
-
-
-class BrokenPowerLaw(NamedTuple):
-    """Continuous two-segment power law: slope ``slope_below`` for x < x_break, then ``slope_above``."""
-
-    x_break: float
-    slope_below: float
-    slope_above: float
-    log_prefactor: float
-    sse: float
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        lx = np.log(np.asarray(x, dtype=float))
-        lb = np.log(self.x_break)
-        return np.exp(self.log_prefactor + self.slope_below * lx + (self.slope_above - self.slope_below) * np.maximum(lx - lb, 0.0))
-
-
-def fit_broken_power_law(x: np.ndarray, y: np.ndarray, *, n_grid: int = 200) -> BrokenPowerLaw:
-    """Least-squares broken power law in log-log space (the book's saturation-width estimator).
-
-    ln y = c + s₁ ln x + (s₂ − s₁) max(ln x − ln x_b, 0), fitted by linear least squares for
-    every x_b on a log grid strictly inside (x_2, x_{n−1}) — so each segment holds at least
-    two points — and keeping the x_b of least squared error. Needs ≥ 4 distinct x, y > 0.
-    """
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
-    if x.shape != y.shape or x.size < 4:
-        raise ValueError(f"fit_broken_power_law needs >= 4 matching (x, y) points, got {x.size} and {y.size}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))) or np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("fit_broken_power_law: x and y must be finite and positive")
-    order = np.argsort(x)
-    lx, ly = np.log(x[order]), np.log(y[order])
-    if np.unique(lx).size < 4:
-        raise ValueError("fit_broken_power_law needs at least 4 distinct x values")
-    best = None
-    for lb in np.linspace(lx[1], lx[-2], n_grid):
-        design = np.stack([np.ones_like(lx), lx, np.maximum(lx - lb, 0.0)], 1)
-        coef, *_ = np.linalg.lstsq(design, ly, rcond=None)
-        sse = float(np.sum((design @ coef - ly) ** 2))
-        if best is None or sse < best[0] - 1e-12:
-            best = (sse, lb, coef)
-    sse, lb, (c, s1, ds) = best
-    return BrokenPowerLaw(float(np.exp(lb)), float(s1), float(s1 + ds), float(c), sse)

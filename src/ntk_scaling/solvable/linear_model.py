@@ -40,8 +40,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .tasks import PowerLawTask
-from .validation import check_float, check_int, check_task
+from ..steps import log_steps
+from ..validation import check_float, check_int, check_key
+from .tasks import PowerLawTask, check_task
 
 __all__ = [
     "SimulationResult",
@@ -82,23 +83,9 @@ _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple o
 # ----------------------------------------------------------------------------- checks
 
 
-def _check_key(key: object) -> jax.Array:
-    if not isinstance(key, jax.Array):
-        raise TypeError(f"key must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
-    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
-        if key.shape != ():
-            raise ValueError(f"key must be a single PRNG key, got shape {key.shape}")
-    elif key.shape != (2,) or key.dtype != jnp.uint32:
-        raise ValueError(f"key must be a single PRNG key, got dtype {key.dtype} and shape {key.shape}")
-    return key
-
-
 def record_steps(steps: int, n_records: int) -> np.ndarray:
-    """Log-spaced integer steps 0 = s_0 < s_1 < ... = ``steps`` (at most ``n_records`` of them)."""
-    steps = check_int(steps, "steps")
-    n_records = check_int(n_records, "n_records", 2)
-    grid = np.unique(np.round(np.geomspace(1, steps, n_records - 1)).astype(np.int64))
-    return np.concatenate([[0], grid])
+    """Log-spaced recorded steps of a simulation: :func:`ntk_scaling.log_steps` (kept under this name)."""
+    return log_steps(check_int(steps, "steps"), check_int(n_records, "n_records", 2))
 
 
 @partial(jax.jit, static_argnames=("width", "n_modes", "n_train", "dtype"))
@@ -127,7 +114,7 @@ def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
 
     Returns arrays of shapes (n_seeds, N, M) and (n_seeds, N).
     """
-    key = _check_key(key)
+    key = check_key(key)
     task = check_task(task)
     width = check_int(width, "width")
     n_seeds = check_int(n_seeds, "n_seeds")
@@ -146,7 +133,7 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     Eq. 12 (∼ N^(−α·min(2,β)) for M ≫ N). Uses the same A(0) as the simulation with the
     same ``key``; solved in float64 with numpy. Returns shape (n_seeds,).
     """
-    key = _check_key(key)
+    key = check_key(key)
     task = check_task(task)
     width = check_int(width, "width")
     n_seeds = check_int(n_seeds, "n_seeds")
@@ -176,7 +163,7 @@ def lazy_reuse_limit(
     (∼ P^(−α·min(2,β)) for N ≫ P). Same draws as :func:`simulate_projected_model` with the
     same ``key`` and ``n_train``; float64 numpy. Returns two arrays of shape (n_seeds,).
     """
-    key = _check_key(key)
+    key = check_key(key)
     task = check_task(task)
     width = check_int(width, "width")
     n_train = check_int(n_train, "n_train")
@@ -379,7 +366,7 @@ def _simulate(
     spike_iter: int,
     what: str,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    key = _check_key(key)
+    key = check_key(key)
     task = check_task(task)
     width = check_int(width, "width")
     batch = check_int(batch, "batch")
@@ -500,7 +487,7 @@ def lazy_rich_sweep(
     :func:`ntk_scaling.run_sweep` under ``name`` (keyed by every argument and
     :data:`SIMULATOR_VERSION`). Returns ``{"lazy": {v: result}, "rich": {v: result}}``.
     """
-    from .sweeps import grid, run_sweep
+    from ..sweeps import grid, run_sweep
 
     if over not in ("width", "n_train"):
         raise ValueError(f"over must be 'width' or 'n_train', got {over!r}")

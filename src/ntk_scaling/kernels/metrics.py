@@ -22,7 +22,24 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .fitting import fit_linear
+from ..fitting import fit_linear
+
+__all__ = [
+    "EIGENVALUE_FLOOR",
+    "as_kernel_matrix",
+    "ntk_trace",
+    "eigenvalues",
+    "spectral_entropy",
+    "von_neumann_entropy",
+    "effective_rank",
+    "NTKSummary",
+    "ntk_summary",
+    "trace_ratio",
+    "AdaptationRate",
+    "adaptation_rate",
+    "kernel_target_alignment",
+    "spectrum_metrics",
+]
 
 EIGENVALUE_FLOOR = 1e-14  #: papyrus clips eigenvalues at this value before normalising
 
@@ -211,3 +228,19 @@ def kernel_target_alignment(theta, targets, *, centered: bool = False) -> float:
     if na == 0 or nt == 0:
         raise ValueError("kernel_target_alignment: kernel or target Gram matrix is zero")
     return float(np.sum(a * t) / (na * nt))
+
+
+def spectrum_metrics(eigenvalues: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trace, von Neumann entropy and effective rank from eigenvalues (last axis).
+
+    Uses :func:`spectral_entropy` (papyrus' convention, math
+    notes §2.2: eigenvalues clipped at 1e-14, divided by their sum, natural log) on every
+    spectrum; Γ = exp(S_vN). The trace is the plain sum of the eigenvalues (TrΘ, not
+    divided by the dimension). Float64 numpy, whatever the input precision.
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    if lam.ndim == 0 or lam.shape[-1] == 0:
+        raise ValueError(f"spectrum_metrics: need eigenvalues along the last axis, got shape {lam.shape}")
+    trace = lam.sum(-1)
+    entropy = np.apply_along_axis(spectral_entropy, -1, lam) if lam.ndim > 1 else np.asarray(spectral_entropy(lam))
+    return trace, entropy, np.exp(entropy)

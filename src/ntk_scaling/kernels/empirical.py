@@ -43,6 +43,7 @@ float64 requires the caller to enable x64 (this module never flips global config
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 from typing import Any, Callable, Union
@@ -50,7 +51,7 @@ from typing import Any, Callable, Union
 import jax
 import jax.numpy as jnp
 
-from .models import MLPConfig, layer_dims, layer_scales, mlp_apply, mlp_forward, validate_config
+from ..nets.mlp import MLPConfig, layer_dims, layer_scales, mlp_apply, mlp_forward, validate_config
 
 ApplyFn = Callable[[Any, jax.Array], jax.Array]
 Model = Union[ApplyFn, MLPConfig]
@@ -250,7 +251,7 @@ def _compiled(key_model, impl: NTKImplementation, trace_logits: bool, batch_size
         block_fn = functools.partial(inner, apply_fn, trace_logits)
 
     def fn(params, x1, x2):
-        with jax.default_matmul_precision(precision) if precision else _nullcontext():
+        with jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
             return _batched(block_fn, batch_size, params, x1, x2)
 
     if ensemble is True:
@@ -258,14 +259,6 @@ def _compiled(key_model, impl: NTKImplementation, trace_logits: bool, batch_size
     if ensemble:  # an int: lax.map over chunks of that many vmapped members (bounded memory)
         return jax.jit(lambda p, a, b: jax.lax.map(lambda q: fn(q, a, b), p, batch_size=ensemble))
     return jax.jit(fn)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def empirical_ntk_fn(

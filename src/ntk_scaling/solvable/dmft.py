@@ -65,8 +65,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .tasks import PowerLawTask
-from .validation import check_float, check_int, check_task
+from ..steps import log_steps
+from ..validation import check_float, check_int, check_key
+from .tasks import PowerLawTask, check_task
 
 __all__ = [
     "DMFTResult",
@@ -89,18 +90,6 @@ class DMFTResult(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- checks
-
-
-def _check_key(key: object) -> jax.Array:
-    if not isinstance(key, jax.Array):
-        raise TypeError(f"key must be a jax.random key (e.g. jax.random.key(0)), got {type(key).__name__}")
-    return key
-
-
-def _record_steps(steps: int, n_records: int) -> np.ndarray:
-    """Log-spaced integer steps 0 = s_0 < s_1 < ... = ``steps`` (at most ``n_records``)."""
-    grid = np.unique(np.round(np.geomspace(1, steps, n_records - 1)).astype(np.int64))
-    return np.concatenate([[0], grid])
 
 
 def _finite_or_raise(arrays: dict[str, np.ndarray], what: str) -> None:
@@ -483,7 +472,7 @@ def dmft_limit(
     if (n_train is not None or (batch is not None and gamma > 0)) and key is None:
         raise ValueError("a PRNG key is needed for n_train (the P samples) or for batch with gamma > 0 (Monte Carlo)")
     if key is not None:
-        key = _check_key(key)
+        key = check_key(key)
 
     what = (
         f"dmft_limit(alpha={task.alpha}, beta={task.beta}, M={task.n_modes}, lr={lr}, gamma={gamma}, "
@@ -492,7 +481,7 @@ def dmft_limit(
     dtype = task.eigenvalues.dtype
     lam = jnp.asarray(task.eigenvalues)
     ws = jnp.asarray(task.target)
-    rec = _record_steps(steps, n_records)
+    rec = log_steps(steps, n_records)
     g = jnp.asarray(gamma, dtype)
     eta = jnp.asarray(lr, dtype)
     train = None

@@ -13,6 +13,8 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
+__all__ = ["PowerLawTask", "power_law_task", "initial_loss", "check_task"]
+
 
 class PowerLawTask(NamedTuple):
     """Spectrum and target of a power-law task truncated at M modes."""
@@ -44,3 +46,10 @@ def power_law_task(alpha: float, beta: float, n_modes: int, dtype: jnp.dtype = j
 def initial_loss(task: PowerLawTask) -> float:
     """L(0) = Σ_k λ_k (w*_k)^2, the loss of the zero predictor."""
     return float(jnp.sum(task.eigenvalues * task.target**2))
+
+
+def check_task(task: object) -> PowerLawTask:
+    """``task`` if it is a :class:`PowerLawTask`, else a TypeError saying how to build one."""
+    if not isinstance(task, PowerLawTask):
+        raise TypeError(f"task must be a PowerLawTask (see ntk_scaling.power_law_task), got {type(task).__name__}")
+    return task

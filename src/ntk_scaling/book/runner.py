@@ -34,7 +34,50 @@ from typing import Any, NamedTuple
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = [
+    "ROOT_ENV",
+    "find_project_root",
+    "REPO_ROOT",
+    "CHAPTER_DIR",
+    "PARAMS_DIR",
+    "BOOK_DIR",
+    "RUN_LOG",
+    "ParameterError",
+    "ChapterError",
+    "ChapterResult",
+    "toc_chapters",
+    "chapter_path",
+    "parameter_defaults",
+    "load_profile",
+    "fingerprint",
+    "run_chapter",
+    "check_profile",
+    "render_book",
+    "main",
+]
+
+ROOT_ENV = "NTK_SCALING_BOOK"  #: names the checkout to run; else the one around the working directory
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The checkout of the book to work on.
+
+    ``$NTK_SCALING_BOOK`` if set; else the nearest folder at or above ``start`` (default:
+    the working directory) holding ``_toc.yml`` and ``chapters/``; else the checkout this
+    package was installed from. So ``make book`` in a second clone runs that clone's
+    chapters even when the package was installed (editable) from another one.
+    """
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file() and (folder / "chapters").is_dir():
+            return folder
+    return Path(__file__).resolve().parents[3]
+
+
+REPO_ROOT = find_project_root()
 CHAPTER_DIR = REPO_ROOT / "chapters"
 PARAMS_DIR = REPO_ROOT / "params"
 BOOK_DIR = REPO_ROOT / "book"

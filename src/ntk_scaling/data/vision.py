@@ -32,6 +32,26 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+__all__ = [
+    "DATA_ENV",
+    "DataUnavailableError",
+    "DataFormatError",
+    "CIFAR10_CLASSES",
+    "MNIST_CLASSES",
+    "FASHION_MNIST_CLASSES",
+    "data_dir",
+    "parse_idx",
+    "load_mnist",
+    "load_fashion_mnist",
+    "read_cifar10_tarball",
+    "cifar10_provenance",
+    "load_cifar10",
+    "balanced_subset",
+    "Standardiser",
+    "standardise",
+    "one_hot",
+]
+
 DATA_ENV = "NTK_SCALING_DATA"
 Split = Literal["train", "test"]
 

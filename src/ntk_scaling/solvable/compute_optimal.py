@@ -17,7 +17,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .fitting import PowerLawFit, fit_power_law, fit_power_law_seeds
+from ..fitting import PowerLawFit, fit_power_law, fit_power_law_seeds
+
+__all__ = [
+    "Frontier",
+    "compute_frontier",
+    "fit_frontier_exponent",
+    "WidthCrossovers",
+    "width_crossovers",
+    "fit_optimal_width_exponent",
+    "width_family_point",
+    "WidthFamily",
+    "sweep_width_family",
+    "FrontierMeasurement",
+    "measure_frontier",
+]
 
 
 class Frontier(NamedTuple):
@@ -281,7 +295,7 @@ def sweep_width_family(
     Raises ValueError if ``n_modes`` is not larger than every width (the projection
     bottleneck needs M ≫ N; math notes §1.9).
     """
-    from .sweeps import grid, run_sweep
+    from ..sweeps import grid, run_sweep
 
     widths = [int(w) for w in widths]
     if any(w >= n_modes for w in widths):

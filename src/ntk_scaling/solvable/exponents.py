@@ -25,6 +25,27 @@ from typing import NamedTuple
 
 import numpy as np
 
+__all__ = [
+    "REGIMES",
+    "TERM_NAMES",
+    "PHASE_TRANSITIONS",
+    "easy_boundary",
+    "task_regime",
+    "time_exponent",
+    "time_exponent_gain",
+    "model_bottleneck_exponent",
+    "LossExponents",
+    "loss_exponents",
+    "LossTerms",
+    "loss_terms",
+    "dominant_term",
+    "compute_optimal_exponent",
+    "Allocation",
+    "optimal_allocation",
+    "bootstrap_exponents",
+    "bootstrap_limit",
+]
+
 REGIMES: tuple[str, str, str] = ("hard", "easy", "super-easy")
 TERM_NAMES: tuple[str, str, str, str] = ("time", "model", "width transient", "SGD noise")
 

@@ -11,6 +11,13 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "Claim",
+    "format_interval",
+    "verdict_interval",
+    "claims_table",
+]
+
 
 class Claim(NamedTuple):
     """One row of a claims table."""

@@ -1,0 +1,8 @@
+"""The book's machinery: chapter runner, claims tables, figure style. The science never imports it."""
+
+from . import claims
+from . import plotting
+from .claims import *  # noqa: F401,F403
+from .plotting import *  # noqa: F401,F403
+
+__all__ = [*claims.__all__, *plotting.__all__]

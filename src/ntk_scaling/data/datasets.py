@@ -1,0 +1,95 @@
+"""Training sets as the chapters use them: class-balanced subsets of the vision data sets
+and a synthetic stand-in, packed into :class:`TrainData`.
+
+The container lives with the data (not with training), so that ``data`` imports neither
+the networks nor the training code.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .vision import balanced_subset, cifar10_provenance, load_cifar10, load_fashion_mnist, load_mnist, one_hot, standardise
+
+__all__ = ["DATASETS", "TrainData", "dataset_label", "vision_data", "synthetic_data"]
+
+DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
+
+class TrainData(NamedTuple):
+    """Inputs (n, d) and one-hot targets (n, k) of a classification task."""
+
+    x_train: Any
+    y_train: Any
+    x_test: Any  #: held-out points for the test loss
+    y_test: Any
+    x_ntk: Any  #: held-out points on which the eNTK is recorded (128 in [A])
+
+
+def dataset_label(name: str) -> str:
+    """Human-readable name for figures and tables; CIFAR-10 says when it is the JPEG copy."""
+    if name == "cifar10":
+        return cifar10_provenance()
+    return {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "synthetic": "synthetic"}.get(name, name)
+
+
+@functools.lru_cache(maxsize=6)
+def _load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Load (and checksum) a split once per process; sweeps call :func:`vision_data` often."""
+    loaders = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "cifar10": load_cifar10}
+    images, labels = loaders[name](split)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0) -> TrainData:
+    """A class-balanced training subset of ``n_train`` images and two disjoint held-out sets.
+
+    The ``n_test`` test-loss points and the ``n_ntk`` eNTK points are drawn (class-balanced,
+    disjoint) from the official test split. Images are flattened and standardised with the
+    training subset's per-channel statistics; targets are one-hot.
+    """
+    if name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
+    for label, v in (("n_train", n_train), ("n_test", n_test), ("n_ntk", n_ntk)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 10:
+            raise ValueError(f"{label} must be an integer >= 10 (one per class), got {v!r}")
+    xtr, ytr = _load_split(name, "train")
+    xte, yte = _load_split(name, "test")
+    xtr, ytr = balanced_subset(xtr, ytr, int(n_train), seed)
+    held_x, held_y = balanced_subset(xte, yte, int(n_test + n_ntk), seed + 1)
+    # split the balanced held-out draw into two balanced, disjoint parts
+    order = np.argsort(held_y, kind="stable")
+    held_x, held_y = held_x[order], held_y[order]
+    ntk_idx = np.concatenate([np.flatnonzero(held_y == c)[: n_ntk // 10 + (c < n_ntk % 10)] for c in range(10)])
+    mask = np.zeros(held_y.size, bool)
+    mask[ntk_idx] = True
+    x, x_test, x_ntk = standardise(xtr, held_x[~mask], held_x[mask])
+    return TrainData(x, one_hot(ytr), x_test, one_hot(held_y[~mask]), x_ntk)
+
+
+def synthetic_data(
+    n_train: int, n_test: int, n_ntk: int = 32, *, in_dim: int = 16, n_classes: int = 4, noise: float = 1.0, seed: int = 0
+) -> TrainData:
+    """A toy classification task: Gaussian clusters around random unit-norm class means.
+
+    x = μ_c + noise·ξ/√d with ξ ~ N(0, I_d), so ‖x‖ = O(1); labels uniform over
+    ``n_classes``. Cheap stand-in for images where a chapter only needs *a* task.
+    """
+    rng = np.random.default_rng(seed)
+    means = rng.standard_normal((n_classes, in_dim))
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+
+    def draw(n: int) -> tuple[np.ndarray, np.ndarray]:
+        labels = rng.integers(0, n_classes, n)
+        x = means[labels] + noise * rng.standard_normal((n, in_dim)) / np.sqrt(in_dim)
+        return x.astype(np.float32), np.eye(n_classes, dtype=np.float32)[labels]
+
+    x, y = draw(n_train)
+    xt, yt = draw(n_test)
+    xn, _ = draw(n_ntk)
+    return TrainData(x, y, xt, yt, xn)

@@ -1,0 +1,10 @@
+"""Empirical and infinite-width NTKs and their spectral metrics. A kernel may read a model's architecture, never training."""
+
+from . import empirical
+from . import metrics
+from . import infinite_width
+from .empirical import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .infinite_width import *  # noqa: F401,F403
+
+__all__ = [*empirical.__all__, *metrics.__all__, *infinite_width.__all__]

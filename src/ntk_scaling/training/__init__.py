@@ -1,0 +1,8 @@
+"""Training loops, above nets, kernels and data; and the read-outs of their records."""
+
+from . import full_batch
+from . import readouts
+from .full_batch import *  # noqa: F401,F403
+from .readouts import *  # noqa: F401,F403
+
+__all__ = [*full_batch.__all__, *readouts.__all__]

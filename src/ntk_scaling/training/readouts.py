@@ -1,0 +1,53 @@
+"""Read-outs of [A]'s training records: per-seed adaptation rates and sweep summaries."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from ..kernels.metrics import adaptation_rate
+from .full_batch import TrainResult
+
+__all__ = ["adaptation_rates", "SweepSummary", "sweep_summary"]
+
+
+def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: bool = True) -> np.ndarray:
+    """χ = dTrΘ/d ln L_train per seed ([A]'s adaptation rate, reconstructed [R], §2.2).
+
+    Slope of TrΘ (divided by the kernel dimension when ``normalize``, papyrus' default)
+    against ln L_train over the checkpoints up to the minimum-test-loss epoch
+    (``until_min``) or over the whole run, fitted by :func:`ntk_metrics.adaptation_rate`.
+    NaN for a seed with fewer than three usable checkpoints.
+    """
+    trace = result.ntk_trace / (result.ntk_dim if normalize else 1.0)
+    out = np.full(result.n_seeds, np.nan)
+    for s in range(result.n_seeds):
+        keep = result.epochs <= result.min_epoch[s] if until_min else np.ones_like(result.epochs, bool)
+        keep &= result.train_loss[s] > 0
+        if keep.sum() >= 3 and np.ptp(np.log(result.train_loss[s, keep])) > 0:
+            out[s] = adaptation_rate(trace[s, keep], result.train_loss[s, keep]).rate
+    return out
+
+
+class SweepSummary(NamedTuple):
+    """Per-seed read-outs of a sweep, each of shape (n_seeds, n_points)."""
+
+    test_min: np.ndarray  #: minimum test loss over training
+    trace0: np.ndarray  #: TrΘ₀ / dim(Θ) at initialisation (papyrus' normalised trace)
+    rank0: np.ndarray  #: effective rank exp(S_vN) at initialisation
+    rank_min: np.ndarray  #: effective rank at the minimum-test-loss epoch, Γ(Θ_min)
+    chi: np.ndarray  #: adaptation rate dTrΘ/d ln L_train (see :func:`adaptation_rates`)
+
+
+def sweep_summary(results: Sequence[TrainResult]) -> SweepSummary:
+    """Stack the read-outs of several ensembles (one per sweep point) along axis 1."""
+    if not results:
+        raise ValueError("sweep_summary needs at least one TrainResult")
+    return SweepSummary(
+        test_min=np.stack([r.min_test_loss for r in results], 1),
+        trace0=np.stack([r.ntk_trace[:, 0] / r.ntk_dim for r in results], 1),
+        rank0=np.stack([r.ntk_effective_rank[:, 0] for r in results], 1),
+        rank_min=np.stack([r.effective_rank_min for r in results], 1),
+        chi=np.stack([adaptation_rates(r) for r in results], 1),
+    )
