@@ -212,7 +212,6 @@ if include_easy:
 measured = {}
 for phase, b, rich in configs:
     measured[(phase, rich)] = nts.measure_frontier(
-        "b_compute_frontier",
         alpha=alpha, beta=b, rich=rich, widths=widths, gamma=gamma_rich, lr=lr_rich if rich else lr_lazy,
         n_modes=n_modes, batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records, seed=seed,
         min_steps=min_steps,

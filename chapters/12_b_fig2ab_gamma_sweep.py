@@ -91,10 +91,21 @@ glue("c12_chi_rich_hard", float(chi[beta_hard][1]), display=False)
 glue("c12_fit_lo", int(fit_from * steps), display=False)
 
 
+def curves_of(alpha, n_modes, steps, points):
+    """N = ∞ learning curves at the (beta, gamma) points; each is a cached library call."""
+    tasks = {b: nts.power_law_task(alpha, b, n_modes) for b in {p["beta"] for p in points}}
+    swept = nts.sweep(
+        nts.dmft_limit,
+        [dict(task=tasks[p["beta"]], gamma=p["gamma"]) for p in points],
+        fixed=dict(lr=lr, steps=steps, n_records=n_records),
+        desc=f"DMFT α={alpha:g} M={n_modes}",
+    )
+    return [{"steps": r.steps, "loss": r.loss, "a": r.kernel_scale} for r in swept.results]
+
+
 def solve(alpha, beta, gamma, n_modes, steps):
-    """N = ∞ learning curve of the γ sweep (cached on disk)."""
-    res = nts.dmft_limit(nts.power_law_task(alpha, beta, n_modes), lr=lr, gamma=gamma, steps=steps, n_records=n_records)
-    return {"steps": res.steps, "loss": res.loss, "a": res.kernel_scale}
+    """One N = ∞ learning curve."""
+    return curves_of(alpha, n_modes, steps, [dict(beta=beta, gamma=gamma)])[0]
 
 
 def late_fit(curve, lo, hi):
@@ -118,10 +129,10 @@ def running_exponent(curve):
 # %%
 t0 = time.perf_counter()
 points = nts.grid(beta=[beta_easy, beta_hard], gamma=gammas)
-curves = nts.run_sweep(solve, points, name="c12_sweep", fixed=dict(alpha=alpha, n_modes=n_modes, steps=steps))
+curves = curves_of(alpha, n_modes, steps, points)
 curves = {(p["beta"], p["gamma"]): c for p, c in zip(points, curves)}
 sweep_seconds = time.perf_counter() - t0
-print(f"{len(points)} curves, {sweep_seconds:.1f} s (cached curves are read from disk)")
+print(f"{len(points)} curves, {sweep_seconds:.1f} s (stored or cached curves are read from disk)")
 
 # %% [markdown]
 # **How $M$ was chosen.** A truncated spectrum stops the loss from falling once the
@@ -251,7 +262,7 @@ rows = [exponent_row(curves[(b, g)], b, g, f"α={alpha:g}") for b in (beta_easy,
 
 # exponent study at larger α: k*(t) ∼ τ^(1/α) stays small, so M = n_modes_exp is far from binding
 exp_points = nts.grid(beta=betas_exp, gamma=[0.0, gamma_exp])
-exp_curves = nts.run_sweep(solve, exp_points, name="c12_exponents", fixed=dict(alpha=alpha_exp, n_modes=n_modes_exp, steps=steps_exp))
+exp_curves = curves_of(alpha_exp, n_modes_exp, steps_exp, exp_points)
 fit_lo_row, fit_hi_row = fit_from * steps_exp, steps_exp
 rows += [exponent_row(c, p["beta"], p["gamma"], f"α={alpha_exp:g}") for p, c in zip(exp_points, exp_curves)]
 exp_table = pd.DataFrame(rows)
@@ -304,10 +315,7 @@ plt.close(fig)
 # set by the initial transient. So we look at the trend of $p$ as γ decreases.
 
 # %%
-cross_curves = nts.run_sweep(
-    solve, nts.grid(gamma=crossover_gammas), name="c12_crossover",
-    fixed=dict(alpha=alpha, beta=beta_hard, n_modes=crossover_modes, steps=crossover_steps),
-)
+cross_curves = curves_of(alpha, crossover_modes, crossover_steps, nts.grid(beta=[beta_hard], gamma=crossover_gammas))
 lazy, rich = chi[beta_hard]
 t_half = []
 for g, c in zip(crossover_gammas, cross_curves):

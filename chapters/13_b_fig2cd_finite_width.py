@@ -86,7 +86,7 @@ bottleneck = float(nts.model_bottleneck_exponent(alpha, beta))
 
 # %%
 runs = nts.lazy_rich_sweep(
-    "c13_sim", task, over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich, seed=seed,
+    task, over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich, seed=seed,
     batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records,
 )
 theory = {

@@ -70,7 +70,7 @@ bottleneck = float(nts.model_bottleneck_exponent(alpha, beta))  # α·min(2,β),
 
 # %%
 runs = nts.lazy_rich_sweep(
-    "c16_sim", task, over="n_train", values=train_sizes, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich,
+    task, over="n_train", values=train_sizes, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich,
     seed=seed, width=width, steps=steps, n_seeds=n_seeds, n_records=n_records,
 )
 limits = {p: lazy_reuse_limit(jax.random.key(seed * 100003 + p), task, width, p, n_seeds) for p in train_sizes}

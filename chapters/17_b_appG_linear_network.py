@@ -74,7 +74,7 @@ bottleneck = float(nts.model_bottleneck_exponent(alpha, beta))
 
 # %%
 runs = nts.lazy_rich_sweep(
-    "c17_sim", task, over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich, seed=seed,
+    task, over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich, seed=seed,
     batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records, project=False,
 )
 # the lazy network is a random-feature model: its t → ∞ loss is the projection floor of the same A(0)
@@ -171,12 +171,7 @@ def spike_run(b: float) -> nts.SpikeResult:
     )
 
 
-spikes = {}
-for b in (beta, beta_easy):
-    params = dict(beta=b, alpha=alpha, n_modes=n_modes, width=spike_width, batch=batch, lr=lr_rich, gamma=gamma,
-                  steps=steps, n_seeds=spike_seeds, n_records=spike_records, power_iterations=power_iterations,
-                  seed=seed, version=nts.linear_model.SIMULATOR_VERSION)
-    spikes[b] = nts.cached("c17_spike", params, lambda b=b: spike_run(b))
+spikes = {b: spike_run(b) for b in (beta, beta_easy)}  # nts.simulate_spike is a cached library function
 spike_pred = (1 - beta) / (1 + beta)
 growth = {b: np.maximum(s.weight_norm - s.weight_norm[:, :1], 1e-12) for b, s in spikes.items()}
 late = {b: spikes[b].steps >= fit_from * steps for b in spikes}

@@ -91,5 +91,5 @@ def test_min_steps_drops_early_frontier_points():
 def test_sweep_rejects_too_few_modes(tmp_path, monkeypatch):
     monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
     with pytest.raises(ValueError, match="n_modes"):
-        nts.sweep_width_family("t", alpha=2.0, beta=0.5, widths=[8, 64], gamma=0.0, lr=0.5, n_modes=64,
+        nts.sweep_width_family(alpha=2.0, beta=0.5, widths=[8, 64], gamma=0.0, lr=0.5, n_modes=64,
                                batch=8, steps=10, n_seeds=1, n_records=4)

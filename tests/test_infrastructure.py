@@ -1,4 +1,4 @@
-"""Tests of the shared infrastructure: fits, caching, sweeps, claims tables."""
+"""Tests of the shared infrastructure: fits and claims tables (caching: test_cache.py, sweeps: test_sweeps.py)."""
 
 from __future__ import annotations
 
@@ -53,54 +53,6 @@ def test_fit_linear_slope():
     x = np.arange(10.0)
     fit = nts.fit_linear(x, 3 * x + 1)
     assert abs(fit.slope - 3) < 1e-12 and fit.r2 > 0.999999
-
-
-def test_cached_computes_once_and_keys_by_params(tmp_path, monkeypatch):
-    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
-    calls = []
-
-    def compute(a):
-        calls.append(a)
-        return {"y": np.arange(a)}
-
-    r1 = nts.cached("demo", {"a": 3}, lambda: compute(3))
-    r2 = nts.cached("demo", {"a": 3}, lambda: compute(3))
-    r3 = nts.cached("demo", {"a": 4}, lambda: compute(4))
-    assert calls == [3, 4]
-    np.testing.assert_array_equal(r1["y"], r2["y"])
-    assert r3["y"].size == 4
-    assert nts.cache_key("demo", {"a": 1, "b": 2}) == nts.cache_key("demo", {"b": 2, "a": 1})
-
-
-def test_cached_recovers_from_a_corrupt_entry(tmp_path, monkeypatch):
-    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
-    nts.cached("demo", {"a": 1}, lambda: 1)
-    (entry,) = (tmp_path / "demo").glob("*.pkl")
-    entry.write_bytes(b"garbage")
-    assert nts.cached("demo", {"a": 1}, lambda: 2) == 2
-
-
-def test_cache_rejects_unhashable_parameters(tmp_path, monkeypatch):
-    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
-    with pytest.raises(TypeError, match="JSON-like"):
-        nts.cached("demo", {"f": object()}, lambda: 1)
-
-
-def test_sweep_resumes_from_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
-    points = nts.grid(a=[1, 2], b=[10])
-    assert points == [{"a": 1, "b": 10}, {"a": 2, "b": 10}]
-    seen = []
-
-    def f(a, b, c):
-        seen.append(a)
-        return a * b + c
-
-    assert nts.run_sweep(f, points, name="sw", fixed={"c": 1}) == [11, 21]
-    assert nts.run_sweep(f, points, name="sw", fixed={"c": 1}) == [11, 21]
-    assert seen == [1, 2]
-    with pytest.raises(ValueError, match="both set"):
-        nts.run_sweep(f, points, name="sw", fixed={"a": 1})
 
 
 def test_claims_table_and_verdicts():

@@ -234,21 +234,21 @@ def test_lazy_rich_sweep_matches_direct_runs_and_caches(tmp_path, monkeypatch):
     monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
     task = power_law_task(2.0, 0.5, 64)
     kwargs = dict(batch=8, steps=30, n_seeds=2, n_records=8)
-    runs = lm.lazy_rich_sweep("t_sweep", task, over="width", values=[4, 8], gamma=0.5, lr_lazy=0.3,
+    runs = lm.lazy_rich_sweep(task, over="width", values=[4, 8], gamma=0.5, lr_lazy=0.3,
                               lr_rich=0.1, seed=2, **kwargs)
     direct = lm.simulate_projected_model(jax.random.key(2 * 100003 + 8), task, width=8, gamma=0.5, lr=0.1, **kwargs)
     np.testing.assert_allclose(runs["rich"][8].test_loss, direct.test_loss, rtol=1e-6)
     assert set(runs) == {"lazy", "rich"} and set(runs["lazy"]) == {4, 8}
-    assert len(list((tmp_path / "t_sweep").glob("*.pkl"))) == 4
-    again = lm.lazy_rich_sweep("t_sweep", task, over="width", values=[4, 8], gamma=0.5, lr_lazy=0.3,
+    assert len(list(tmp_path.rglob("*.npz"))) == 4  # the direct call is the rich N = 8 run, read back
+    again = lm.lazy_rich_sweep(task, over="width", values=[4, 8], gamma=0.5, lr_lazy=0.3,
                                lr_rich=0.1, seed=2, **kwargs)
     np.testing.assert_array_equal(again["lazy"][4].test_loss, runs["lazy"][4].test_loss)
-    reuse = lm.lazy_rich_sweep("t_reuse", task, over="n_train", values=[6], gamma=0.5, lr_lazy=0.3,
+    reuse = lm.lazy_rich_sweep(task, over="n_train", values=[6], gamma=0.5, lr_lazy=0.3,
                                lr_rich=0.1, seed=2, width=8, steps=30, n_seeds=2, n_records=8)
     full = lm.simulate_projected_model(jax.random.key(2 * 100003 + 6), task, width=8, batch=6, n_train=6,
                                        gamma=0.0, lr=0.3, steps=30, n_seeds=2, n_records=8)
     np.testing.assert_allclose(reuse["lazy"][6].train_loss, full.train_loss, rtol=1e-6)
     with pytest.raises(ValueError, match="over must be"):
-        lm.lazy_rich_sweep("t", task, over="batch", values=[1], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0)
+        lm.lazy_rich_sweep(task, over="batch", values=[1], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0)
     with pytest.raises(ValueError, match="swept axis"):
-        lm.lazy_rich_sweep("t", task, over="width", values=[4], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0, width=4)
+        lm.lazy_rich_sweep(task, over="width", values=[4], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0, width=4)

@@ -13,6 +13,7 @@ import pytest
 from ntk_scaling.nets.mlp import MLPConfig, init_mlp, mlp_apply
 from ntk_scaling.kernels.empirical import empirical_ntk, flatten_ntk
 from ntk_scaling.training import adaptation_rates as nts_adaptation_rates
+import ntk_scaling as nts
 from ntk_scaling import (
     TrainConfig,
     TrainResult,
@@ -166,12 +167,24 @@ def test_cached_run_round_trips(tmp_path, monkeypatch):
               n_test=64, n_ntk=8, n_checkpoints=8, synthetic_dim=8, synthetic_classes=3, synthetic_noise=2.0,
               data_seed=3)
     first = train_mlp_cached(**kw)
-    assert len(list(tmp_path.rglob("*.pkl"))) == 1
+    assert len(list(tmp_path.rglob("*.npz"))) == 1
     np.testing.assert_allclose(first.ntk_trace, _ensemble().ntk_trace, rtol=1e-6)
     again = train_mlp_cached(**kw, seed_chunk=1)  # a memory knob: the same cache entry
-    assert len(list(tmp_path.rglob("*.pkl"))) == 1
+    assert len(list(tmp_path.rglob("*.npz"))) == 1
     np.testing.assert_array_equal(first.ntk_trace, again.ntk_trace)
     assert isinstance(again, TrainResult) and again.ntk_dim == 24
+
+
+def test_declared_memory_knobs_do_not_change_the_result():
+    kw = dict(dataset="synthetic", n_train=16, width=32, depth=2, epochs=40, learning_rate=2e-2, n_seeds=3,
+              n_test=32, n_ntk=8, n_checkpoints=5, synthetic_dim=8, synthetic_classes=3, synthetic_noise=2.0)
+    assert set(train_mlp_cached.ignore) == {"seed_chunk", "ntk_batch_size", "ntk_seed_batch"}
+    with nts.cache_policy(enabled=False):
+        base = train_mlp_cached(**kw)
+        knobs = train_mlp_cached(**kw, seed_chunk=1, ntk_batch_size=3, ntk_seed_batch=2)
+    for field in ("train_loss", "test_loss", "ntk_trace", "trace_ratio", "min_test_loss"):
+        np.testing.assert_allclose(getattr(knobs, field), getattr(base, field), rtol=2e-5, err_msg=field)
+    np.testing.assert_array_equal(knobs.min_epoch, base.min_epoch)
 
 
 def test_adaptation_rate_is_slope_of_trace_on_log_loss():

@@ -45,6 +45,7 @@ __all__ = [
     "load_fashion_mnist",
     "read_cifar10_tarball",
     "cifar10_provenance",
+    "dataset_identity",
     "load_cifar10",
     "balanced_subset",
     "Standardiser",
@@ -259,6 +260,36 @@ def cifar10_provenance() -> str:
     if _cifar_official_path().exists() or not _cifar_jpeg_path().exists():
         return "CIFAR-10"
     return "CIFAR-10 (JPEG copy)"
+
+
+def dataset_identity(name: str) -> dict[str, str]:
+    """Name, variant and checksum of the data a loader will read; part of cache keys.
+
+    The checksums are the ones every load verifies (the SHA-256s of the uncompressed IDX
+    files, the MD5 of the official CIFAR-10 archive, the SHA-256 of the JPEG copy), so a
+    key names exactly the bytes that were used. The official CIFAR-10 and its JPEG copy
+    are different variants and never share a key.
+
+    Args:
+        name: ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` or ``"synthetic"``.
+
+    Returns:
+        ``{"name": ..., "variant": ..., "checksum": ...}``.
+
+    Raises:
+        ValueError: unknown data set name.
+    """
+    if name in ("mnist", "fashion_mnist"):
+        files = _MNIST_FILES if name == "mnist" else _FASHION_FILES
+        digest = hashlib.sha256("".join(f.raw_sha256 for _, f in sorted(files.items())).encode()).hexdigest()
+        return {"name": name, "variant": "official", "checksum": digest}
+    if name == "cifar10":
+        if cifar10_provenance() == "CIFAR-10 (JPEG copy)":
+            return {"name": name, "variant": "jpeg-copy", "checksum": _CIFAR_JPEG_SHA256}
+        return {"name": name, "variant": "official", "checksum": _CIFAR_MD5}
+    if name == "synthetic":
+        return {"name": name, "variant": "generated", "checksum": ""}
+    raise ValueError(f"unknown data set {name!r}")
 
 
 def load_cifar10(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..cache import cached_function
 from ..fitting import PowerLawFit, fit_power_law, fit_power_law_seeds
 
 __all__ = [
@@ -224,6 +225,7 @@ def fit_optimal_width_exponent(
 # ----------------------------------------------------------------------------- sweeps
 
 
+@cached_function(version=1)
 def width_family_point(
     *,
     alpha: float,
@@ -256,7 +258,8 @@ def width_family_point(
     key = jax.random.fold_in(jax.random.key(seed), width)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        res = simulate_projected_model(
+        # uncached: the warnings it raises are part of this point's result
+        res = simulate_projected_model.uncached(
             key, task, width=width, batch=batch, lr=lr, gamma=gamma, steps=steps,
             n_seeds=n_seeds, n_records=n_records,
         )
@@ -274,7 +277,6 @@ class WidthFamily(NamedTuple):
 
 
 def sweep_width_family(
-    name: str,
     *,
     alpha: float,
     beta: float,
@@ -287,23 +289,27 @@ def sweep_width_family(
     n_seeds: int,
     n_records: int,
     seed: int = 0,
-    use_cache: bool = True,
+    executor: object | None = None,
 ) -> WidthFamily:
-    """Cached sweep over widths (``nts.run_sweep`` under ``name``) for frontier measurements.
+    """Sweep over widths (:func:`ntk_scaling.sweep` of :func:`width_family_point`) for frontier measurements.
 
-    Chapters that call it with the same name and arguments share the cached runs.
+    Chapters that call it with the same arguments share the cached runs.
     Raises ValueError if ``n_modes`` is not larger than every width (the projection
     bottleneck needs M ≫ N; math notes §1.9).
     """
-    from ..sweeps import grid, run_sweep
+    from ..cache import DivergenceError
+    from ..sweeps import grid, sweep
 
     widths = [int(w) for w in widths]
     if any(w >= n_modes for w in widths):
         raise ValueError(f"n_modes (M = {n_modes}) must exceed every width (got max {max(widths)}); take M ≫ N")
     fixed = dict(alpha=float(alpha), beta=float(beta), gamma=float(gamma), lr=float(lr), n_modes=int(n_modes),
                  batch=int(batch), steps=int(steps), n_seeds=int(n_seeds), n_records=int(n_records), seed=int(seed))
-    out = run_sweep(width_family_point, grid(width=widths), name=name, fixed=fixed,
-                    desc=f"{name} α={alpha} β={beta} γ={gamma}", use_cache=use_cache)
+    swept = sweep(width_family_point, grid(width=widths), fixed=fixed, executor=executor,
+                  desc=f"widths α={alpha} β={beta} γ={gamma}")
+    if swept.diverged:
+        raise DivergenceError("; ".join(d.error for d in swept.diverged))
+    out = swept.results
     rec = np.asarray(out[0]["steps"])
     keep = rec > 0
     losses = np.stack([np.asarray(o["test_loss"])[:, keep] for o in out], axis=1)
@@ -333,7 +339,6 @@ class FrontierMeasurement(NamedTuple):
 
 
 def measure_frontier(
-    name: str,
     *,
     alpha: float,
     beta: float,
@@ -357,12 +362,12 @@ def measure_frontier(
     from .exponents import compute_optimal_exponent, optimal_allocation
 
     fam = sweep_width_family(
-        name, alpha=alpha, beta=beta, widths=widths, gamma=gamma if rich else 0.0, lr=lr, n_modes=n_modes,
+        alpha=alpha, beta=beta, widths=widths, gamma=gamma if rich else 0.0, lr=lr, n_modes=n_modes,
         batch=batch, steps=steps, n_seeds=n_seeds, n_records=n_records, seed=seed,
     )
     if fam.unstable.any():
         raise FloatingPointError(
-            f"{name}: {'rich' if rich else 'lazy'} runs with alpha={alpha}, beta={beta}, lr={lr} rose in loss "
+            f"{'rich' if rich else 'lazy'} runs with alpha={alpha}, beta={beta}, lr={lr} rose in loss "
             f"(edge of stability) at widths {fam.widths[fam.unstable].astype(int).tolist()}: lower lr"
         )
     fr = compute_frontier(fam.steps, fam.widths, fam.losses)

@@ -65,6 +65,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..cache import cached_function
 from ..steps import log_steps
 from ..validation import check_float, check_int, check_key
 from .tasks import PowerLawTask, check_task
@@ -416,6 +417,7 @@ def _discrete_map_np(H: np.ndarray, lam: np.ndarray, ws: np.ndarray, rec: np.nda
 # ----------------------------------------------------------------------------- public solver
 
 
+@cached_function(version=1)
 def dmft_limit(
     task: PowerLawTask,
     *,

@@ -40,6 +40,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..cache import cached_function
 from ..steps import log_steps
 from ..validation import check_float, check_int, check_key
 from .tasks import PowerLawTask, check_task
@@ -77,7 +78,6 @@ class SpikeResult(NamedTuple):
     frobenius: np.ndarray  #: (n_seeds, R) ‖Δ‖_F²/N; spike/frobenius = 1 for an exactly rank-one change
 
 
-SIMULATOR_VERSION = "3"  #: bump when results change; chapters put it into their cache keys
 _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple of its running minimum
 
 # ----------------------------------------------------------------------------- checks
@@ -125,6 +125,7 @@ def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     return a0, w0
 
 
+@cached_function(version=1)
 def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> np.ndarray:
     """The t → ∞ loss of the projected model: min over v in the row space of A(0) of v⁰ᵀΛv⁰.
 
@@ -151,6 +152,7 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
     return out
 
 
+@cached_function(version=1)
 def lazy_reuse_limit(
     key: jax.Array, task: PowerLawTask, width: int, n_train: int, n_seeds: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -425,6 +427,7 @@ def _simulate(
     return rec, out
 
 
+@cached_function(version=1)
 def simulate_projected_model(
     key: jax.Array,
     task: PowerLawTask,
@@ -465,7 +468,6 @@ def simulate_projected_model(
 
 
 def lazy_rich_sweep(
-    name: str,
     task: PowerLawTask,
     *,
     over: str,
@@ -474,46 +476,57 @@ def lazy_rich_sweep(
     lr_lazy: float,
     lr_rich: float,
     seed: int,
+    executor: object | None = None,
     **simulate_kwargs: object,
 ) -> dict[str, dict[int, SimulationResult]]:
-    """Cached lazy (γ = 0) and rich (γ = ``gamma``) runs over one integer axis.
+    """Lazy (γ = 0) and rich (γ = ``gamma``) runs over one integer axis, through the cache.
 
-    ``over`` names the swept argument of :func:`simulate_projected_model` (``"width"`` or
-    ``"n_train"``); every other argument comes from ``simulate_kwargs``. Point ``v`` uses
-    the key ``jax.random.key(seed * 100003 + v)``, so the lazy and rich runs at one point
-    share A(0), w(0) and the data, and :func:`projection_floor` or :func:`lazy_reuse_limit`
-    with that key see the same A(0). With ``over="n_train"`` and no ``batch`` given, each
-    step is full-batch over the P reused samples. Results are cached by
-    :func:`ntk_scaling.run_sweep` under ``name`` (keyed by every argument and
-    :data:`SIMULATOR_VERSION`). Returns ``{"lazy": {v: result}, "rich": {v: result}}``.
+    Args:
+        task: the power-law task.
+        over: the swept argument of :func:`simulate_projected_model`, ``"width"`` or
+            ``"n_train"``; with ``"n_train"`` and no ``batch`` given, each step is
+            full-batch over the P reused samples.
+        values: the swept values.
+        gamma: γ of the rich runs.
+        lr_lazy, lr_rich: learning rates of the two families.
+        seed: point ``v`` uses the key ``jax.random.key(seed * 100003 + v)``, so the lazy
+            and rich runs at one point share A(0), w(0) and the data, and
+            :func:`projection_floor` or :func:`lazy_reuse_limit` with that key see the same A(0).
+        executor: passed to :func:`ntk_scaling.sweep`.
+        **simulate_kwargs: every other argument of :func:`simulate_projected_model`.
+
+    Returns:
+        ``{"lazy": {v: result}, "rich": {v: result}}``.
+
+    Raises:
+        ValueError: ``over`` is not one of the two axes, or is also given as a keyword.
+        DivergenceError: a run diverged (the message lists which).
     """
-    from ..sweeps import grid, run_sweep
+    from ..cache import DivergenceError
+    from ..sweeps import sweep
 
     if over not in ("width", "n_train"):
         raise ValueError(f"over must be 'width' or 'n_train', got {over!r}")
     if over in simulate_kwargs:
         raise ValueError(f"{over!r} is the swept axis; pass its values through `values`, not as a keyword")
     task = check_task(task)
-
-    def point(gamma: float, lr: float, **kwargs: object) -> SimulationResult:
-        value = int(kwargs.pop(over))
-        if over == "n_train":
-            kwargs.setdefault("batch", value)
-        return simulate_projected_model(jax.random.key(seed * 100003 + value), task, gamma=gamma, lr=lr,
-                                        **{over: value}, **kwargs)
-
-    fixed = dict(simulate_kwargs, alpha=task.alpha, beta=task.beta, n_modes=task.n_modes, seed=seed,
-                 version=SIMULATOR_VERSION)
     runs = {}
     for label, g, lr in (("lazy", 0.0, lr_lazy), ("rich", gamma, lr_rich)):
-        out = run_sweep(
-            lambda alpha, beta, n_modes, seed, version, **kw: point(**kw),
-            grid(**{over: list(values)}, gamma=[g], lr=[lr]), name=name, fixed=fixed, desc=f"{label} runs",
-        )
-        runs[label] = dict(zip(values, out))
+        points = []
+        for value in values:
+            point = {"key": jax.random.key(seed * 100003 + int(value)), over: int(value), "gamma": g, "lr": lr}
+            if over == "n_train" and "batch" not in simulate_kwargs:
+                point["batch"] = int(value)
+            points.append(point)
+        out = sweep(simulate_projected_model, points, fixed=dict(simulate_kwargs, task=task), executor=executor,
+                    desc=f"{label} runs")
+        if out.diverged:
+            raise DivergenceError(f"{len(out.diverged)} {label} runs diverged: " + "; ".join(d.error for d in out.diverged))
+        runs[label] = dict(zip([int(v) for v in values], out.results))
     return runs
 
 
+@cached_function(version=1)
 def simulate_spike(
     key: jax.Array,
     task: PowerLawTask,
