@@ -236,7 +236,7 @@ def _run(
     gamma: jax.Array,
     slots: jax.Array,
     *,
-    batch: int,
+    batch: int | None,
     steps: int,
     n_rec: int,
     project: bool,
@@ -289,6 +289,8 @@ def _run(
             return target - a_t_times(state, w) / n
 
         def gradient(k: jax.Array, v0: jax.Array) -> jax.Array:
+            if n_train is None and batch is None:
+                return lam * v0  # population gradient (B = ∞)
             if n_train is None:
                 return _online_gradient(k, sqrt_lam, v0, batch)
             u = sqrt_lam * v0
@@ -357,7 +359,7 @@ def _simulate(
     task: PowerLawTask,
     *,
     width: int,
-    batch: int,
+    batch: int | None,
     lr: float,
     gamma: float,
     steps: int,
@@ -371,7 +373,12 @@ def _simulate(
     key = check_key(key)
     task = check_task(task)
     width = check_int(width, "width")
-    batch = check_int(batch, "batch")
+    if batch is None:
+        if n_train is not None:
+            raise ValueError("batch=None (the population gradient) cannot be combined with n_train; "
+                             "pass batch >= n_train for full-batch training on the P samples")
+    else:
+        batch = check_int(batch, "batch")
     steps = check_int(steps, "steps")
     n_seeds = check_int(n_seeds, "n_seeds")
     n_records = check_int(n_records, "n_records", 2)
@@ -433,7 +440,7 @@ def simulate_projected_model(
     task: PowerLawTask,
     *,
     width: int,
-    batch: int,
+    batch: int | None,
     lr: float,
     gamma: float,
     steps: int,
@@ -450,6 +457,8 @@ def simulate_projected_model(
         width: N, the number of learned features.
         batch: B, samples per step (online: fresh Gaussian samples; with ``n_train``:
             full batch if ``batch >= n_train``, else minibatches drawn from the P samples).
+            ``None`` (online only): B = ∞, the population gradient Λv⁰ at every step
+            (gradient descent on the population loss, no SGD noise; cost O(NM) per step).
         lr: η. gamma: γ ≥ 0, the feature-learning strength (0 = lazy random features).
         steps: number of SGD steps T. n_records: at most this many log-spaced records.
         project: apply P = A(0)ᵀA(0)/N to A's update (True: the model of [B]; False: the
