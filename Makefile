@@ -7,13 +7,14 @@ PROFILE ?= ci
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test test-fast book chapters chapter render check reference benchmark clean
+.PHONY: help venv test test-fast book chapters chapter render check store reference benchmark clean
 
 help:
 	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
 	@echo "make test                          unit tests and every chapter with the ci profile"
 	@echo "make test-fast                     unit tests only (no chapters)"
-	@echo "make chapter NAME=01_data [PROFILE=gpu]   (re)run one chapter"
+	@echo "make chapter NAME=01_data [PROFILE=gpu] [ARGS='-p lr 0.1']   (re)run one chapter, with one-off overrides"
+	@echo "make store PROFILE=large             copy the results the profile's chapters used into results/large"
 	@echo "make render                        render the executed notebooks in book/ only"
 	@echo "make check PROFILE=gpu             validate a profile's parameter files"
 	@echo "make reference                     neural-tangents cross-check in its pinned environment"
@@ -41,10 +42,13 @@ chapters: $(STAMP)
 
 chapter: $(STAMP)
 	@test -n "$(NAME)" || (echo "usage: make chapter NAME=01_data [PROFILE=gpu]" && exit 2)
-	$(BIN)/python -m ntk_scaling.book.runner run --profile $(PROFILE) --force $(NAME)
+	$(BIN)/python -m ntk_scaling.book.runner run --profile $(PROFILE) --force $(NAME) $(ARGS)
 
 render: $(STAMP)
 	$(BIN)/python -m ntk_scaling.book.runner render
+
+store: chapters
+	$(BIN)/python -m ntk_scaling.book.runner store --profile $(PROFILE)
 
 check: $(STAMP)
 	$(BIN)/python -m ntk_scaling.book.runner check --profile $(PROFILE)
