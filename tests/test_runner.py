@@ -52,16 +52,38 @@ def test_exactly_one_parameters_cell():
 def test_profile_values_and_injected_profile(nb, profiles):
     (profiles / "c.yaml").write_text("width: 128\nlr: 1\nwidths: [8]\n")
     values = runner.load_profile("c", "ci", runner.parameter_defaults(nb))
-    assert values == {"width": 128, "lr": 1, "widths": [8], "profile": "ci"}
+    assert values == {"width": 128, "lr": 1.0, "widths": [8], "profile": "ci"}
+    assert isinstance(values["lr"], float)
+
+
+def test_yaml_numbers_without_a_decimal_point_are_numbers(nb, profiles):
+    # PyYAML reads 1e-3 as the string '1e-3'; element by element they become floats again
+    (profiles / "c.yaml").write_text("lr: 1e-3\nwidths: [1e2, 256]\n")
+    values = runner.load_profile("c", "ci", runner.parameter_defaults(nb))
+    assert values["lr"] == 1e-3 and values["widths"] == [100, 256]
+    assert all(type(w) is int for w in values["widths"])
+
+
+def test_command_line_overrides_are_typed_like_profile_values(nb):
+    defaults = runner.parameter_defaults(nb)
+    overrides = runner.parse_overrides([["lr", "0.5"], ["widths", "[16, 32]"], ["use_bias", "false"]])
+    values = runner.coerce_values(overrides, defaults, "-p", "c")
+    assert values == {"lr": 0.5, "widths": [16, 32], "use_bias": False}
+    with pytest.raises(runner.ParameterError, match=r"-p: parameter 'widths'\[0\] must be an integer"):
+        runner.coerce_values(runner.parse_overrides([["widths", "[a, 2]"]]), defaults, "-p", "c")
+    with pytest.raises(runner.ParameterError, match="unknown parameter"):
+        runner.coerce_values({"lrr": 1}, defaults, "-p", "c")
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
         ("widht: 128\n", r"unknown parameter\(s\) \['widht'\]"),
-        ("width: 1.5\n", "'width' should be int"),
-        ("use_bias: 1\n", "'use_bias' should be bool"),
-        ("widths: 3\n", "'widths' should be list"),
+        ("width: 1.5\n", "parameter 'width' must be an integer, got 1.5"),
+        ("use_bias: 1\n", "parameter 'use_bias' must be True or False"),
+        ("widths: 3\n", "parameter 'widths' must be a list"),
+        ("widths: [32, x]\n", r"parameter 'widths'\[1\] must be an integer, got the string 'x'"),
+        ("width: [1\n", "not valid YAML"),
         ("- 1\n- 2\n", "expected a mapping"),
     ],
 )

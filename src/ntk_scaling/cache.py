@@ -92,6 +92,8 @@ __all__ = [
     "entry_provenance",
     "compact_float32",
     "register_result_type",
+    "import_cached",
+    "store_entry",
 ]
 
 CACHE_ENV = "NTK_SCALING_CACHE"  #: writable cache root, or "off"
@@ -375,7 +377,9 @@ def _decode(node: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     raise ValueError(f"unknown node in a stored entry: {sorted(node)}")
 
 
-def write_entry(path: Path, result: Any, provenance: Mapping[str, Any], *, diverged: str | None = None) -> None:
+def write_entry(
+    path: Path, result: Any, provenance: Mapping[str, Any], *, diverged: str | None = None, compress: bool = False
+) -> None:
     """Write one entry atomically: a temporary file in the same folder, then a rename.
 
     Args:
@@ -383,6 +387,7 @@ def write_entry(path: Path, result: Any, provenance: Mapping[str, Any], *, diver
         result: the pytree to store (ignored when ``diverged`` is given).
         provenance: JSON-able description of how it was computed.
         diverged: the error message of a diverged computation, stored instead of a result.
+        compress: zip-compress the arrays (the results store does; the cache favours speed).
 
     Raises:
         TypeError: the result holds something that cannot be stored without pickle.
@@ -395,7 +400,7 @@ def write_entry(path: Path, result: Any, provenance: Mapping[str, Any], *, diver
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            (np.savez_compressed if compress else np.savez)(fh, **arrays)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -583,7 +588,15 @@ class CachedFunction:
         return entry.result
 
     def _log(self, key: str, source: str, path: Path, provenance: Mapping[str, Any]) -> None:
-        _ledger({"function": self.name, "key": key, "source": source, "path": str(path), "provenance": provenance})
+        _ledger({
+            "function": self.name,
+            "module": self.uncached.__module__,
+            "qualname": self.uncached.__qualname__,
+            "key": key,
+            "source": source,
+            "path": str(path),
+            "provenance": provenance,
+        })
 
     # -- call
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -628,13 +641,18 @@ class CachedFunction:
 
     def __reduce__(self) -> tuple[Any, tuple[str, str]]:
         # Pickled by reference (module and name), so executors ship the name, not the code.
-        return _import_cached, (self.uncached.__module__, self.uncached.__qualname__)
+        return import_cached, (self.uncached.__module__, self.uncached.__qualname__)
 
     def __repr__(self) -> str:
         return f"<cached function {self.name} version={self.version} ignore={list(self.ignore)}>"
 
 
-def _import_cached(module: str, qualname: str) -> CachedFunction:
+def import_cached(module: str, qualname: str) -> CachedFunction:
+    """The cached function defined as ``qualname`` in ``module`` (how entries and pickles name it).
+
+    Raises:
+        TypeError: the object found is not a cached function.
+    """
     obj: Any = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)
@@ -708,3 +726,28 @@ def cached_function(
         return CachedFunction(fn, version=version, ignore=ignore, data=data, compact=compact, name=name)
 
     return decorate
+
+
+def store_entry(source: Path, destination: Path, fn: CachedFunction) -> int:
+    """Copy a cache entry into the results store, compacted by ``fn.compact``.
+
+    Args:
+        source: the entry in the cache (or another store).
+        destination: its path in the store.
+        fn: the cached function that made it (its ``compact`` hook is applied).
+
+    Returns:
+        The size in bytes of the stored file.
+
+    Raises:
+        OSError, ValueError: the source cannot be read.
+    """
+    entry = read_entry(source)
+    provenance = dict(entry.provenance)
+    if entry.diverged is not None:
+        write_entry(destination, None, provenance, diverged=entry.diverged, compress=True)
+    else:
+        result = fn.compact(entry.result) if fn.compact is not None else entry.result
+        provenance["stored"] = "compacted" if fn.compact is not None else "as computed"
+        write_entry(destination, result, provenance, compress=True)
+    return destination.stat().st_size

@@ -13,10 +13,19 @@ run again unless forced. Wall times go to ``book/run_log.json``.
 
 Command line (also ``ntk-book``)::
 
-    python -m ntk_scaling.runner run --profile ci [CHAPTER ...] [--force]
-    python -m ntk_scaling.runner build --profile ci      # run all, then render
-    python -m ntk_scaling.runner render                   # render book/ only
-    python -m ntk_scaling.runner check --profile gpu      # validate parameter files only
+    python -m ntk_scaling.book.runner run --profile ci [CHAPTER ...] [--force] [-p NAME VALUE ...]
+    python -m ntk_scaling.book.runner build --profile ci      # run all, then render
+    python -m ntk_scaling.book.runner render                   # render book/ only
+    python -m ntk_scaling.book.runner check --profile gpu      # validate parameter files only
+    python -m ntk_scaling.book.runner store --profile large    # copy the results the chapters used into results/
+
+Values are typed element by element against the chapter's defaults, wherever they come
+from (``1e-3`` in YAML is a string to PyYAML; ``-p widths "[16, 32]"`` is a string on the
+command line); a value that does not fit stops before anything runs, naming the file or
+flag, the key and the element. Each chapter runs with ``$NTK_SCALING_PROFILE`` set, so its
+cached calls read the profile's folder of the results store, and with a ledger file that
+records every cached call; the executed notebook keeps that record (the reproducibility
+chapter lists it, ``store`` copies it).
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from .parameters import ParameterError, spec_from_default
+
 __all__ = [
     "ROOT_ENV",
     "find_project_root",
@@ -42,7 +53,6 @@ __all__ = [
     "PARAMS_DIR",
     "BOOK_DIR",
     "RUN_LOG",
-    "ParameterError",
     "ChapterError",
     "ChapterResult",
     "toc_chapters",
@@ -52,6 +62,11 @@ __all__ = [
     "fingerprint",
     "run_chapter",
     "check_profile",
+    "store_results",
+    "StoreSummary",
+    "coerce_values",
+    "parse_overrides",
+    "read_ledger",
     "render_book",
     "main",
 ]
@@ -84,10 +99,6 @@ BOOK_DIR = REPO_ROOT / "book"
 RUN_LOG = BOOK_DIR / "run_log.json"
 
 
-class ParameterError(ValueError):
-    """A profile file names an unknown parameter, gives a wrong type, or is missing."""
-
-
 class ChapterError(RuntimeError):
     """A chapter raised while executing; the message names the chapter and the cell."""
 
@@ -100,9 +111,9 @@ class ChapterResult(NamedTuple):
     output: Path
 
 
-def toc_chapters(toc_path: Path = REPO_ROOT / "_toc.yml") -> list[str]:
+def toc_chapters(toc_path: Path | None = None) -> list[str]:
     """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents."""
-    toc = yaml.safe_load(toc_path.read_text())
+    toc = yaml.safe_load((toc_path or REPO_ROOT / "_toc.yml").read_text())
     files: list[str] = [toc["root"]]
 
     def walk(node: Any) -> None:
@@ -154,45 +165,72 @@ def parameter_defaults(nb: Any, name: str = "?") -> dict[str, Any]:
     return defaults
 
 
-def _type_ok(default: Any, value: Any) -> bool:
-    if default is None or value is None:
-        return True
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float))
-    if isinstance(default, int):
-        return isinstance(value, int)
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, (list, tuple))
-    return isinstance(value, type(default))
+def coerce_values(values: dict[str, Any], defaults: dict[str, Any], source: str, chapter: str) -> dict[str, Any]:
+    """Type ``values`` against the chapter's defaults, element by element.
+
+    Args:
+        values: parameter values by name (from a profile file or the command line).
+        defaults: the chapter's parameters cell.
+        source: where the values came from, for messages (a file path, "-p").
+        chapter: the chapter's name, for messages.
+
+    Returns:
+        The coerced values.
+
+    Raises:
+        ParameterError: an unknown name, or a value (or list element) of the wrong type.
+    """
+    unknown = sorted(set(values) - set(defaults))
+    if unknown:
+        raise ParameterError(f"{source}: unknown parameter(s) {unknown} for chapter {chapter}; known: {sorted(defaults)}")
+    out = {}
+    for key, value in values.items():
+        try:
+            out[key] = spec_from_default(defaults[key]).coerce(value, f"parameter {key!r}")
+        except ParameterError as exc:
+            raise ParameterError(f"{source}: {exc} (the default is {defaults[key]!r})") from None
+    return out
 
 
 def load_profile(name: str, profile: str, defaults: dict[str, Any]) -> dict[str, Any]:
-    """Read ``params/<profile>/<name>.yaml`` and check it against the chapter's defaults."""
+    """Read ``params/<profile>/<name>.yaml`` and type it against the chapter's defaults.
+
+    Raises:
+        ParameterError: unknown profile, missing file, not a mapping, unknown name, bad type.
+    """
     path = PARAMS_DIR / profile / f"{name}.yaml"
     if not (PARAMS_DIR / profile).is_dir():
         known = ", ".join(sorted(p.name for p in PARAMS_DIR.iterdir() if p.is_dir()))
         raise ParameterError(f"unknown profile {profile!r}; profiles: {known}")
     if not path.exists():
         raise ParameterError(f"chapter {name}: profile {profile!r} has no parameter file {path}")
-    values = yaml.safe_load(path.read_text()) or {}
+    try:
+        values = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(values, dict):
         raise ParameterError(f"{path}: expected a mapping of parameter names to values")
-    unknown = sorted(set(values) - set(defaults))
-    if unknown:
-        raise ParameterError(
-            f"{path}: unknown parameter(s) {unknown} for chapter {name}; known: {sorted(defaults)}"
-        )
-    for key, value in values.items():
-        if not _type_ok(defaults[key], value):
-            raise ParameterError(
-                f"{path}: parameter {key!r} should be {type(defaults[key]).__name__} "
-                f"like its default {defaults[key]!r}, got {type(value).__name__} {value!r}"
-            )
+    values = coerce_values(values, defaults, str(path), name)
     if "profile" in defaults:
         values["profile"] = profile
     return values
+
+
+def parse_overrides(pairs: list[list[str]] | None) -> dict[str, Any]:
+    """``-p NAME VALUE`` pairs from the command line, each VALUE read as YAML (as papermill does).
+
+    Raises:
+        ParameterError: a name is given twice.
+    """
+    out: dict[str, Any] = {}
+    for name, text in pairs or []:
+        if name in out:
+            raise ParameterError(f"-p {name} given twice")
+        try:
+            out[name] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            out[name] = text
+    return out
 
 
 def _library_digest() -> str:
@@ -202,15 +240,31 @@ def _library_digest() -> str:
     return h.hexdigest()
 
 
-def fingerprint(name: str, profile: str) -> str:
-    """Hash of the chapter source, its profile file and the library source."""
+def _store_digest(profile: str) -> str:
+    """Names and sizes of the profile's stored results: a new store entry makes a chapter stale."""
+    from ..cache import results_dir
+
+    root = results_dir()
+    folder = root / profile if root is not None else None
+    if folder is None or not folder.is_dir():
+        return ""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*.npz")):
+        h.update(f"{path.relative_to(folder)}:{path.stat().st_size}".encode())
+    return h.hexdigest()
+
+
+def fingerprint(name: str, profile: str, overrides: dict[str, Any] | None = None) -> str:
+    """Hash of the chapter source, its profile file, the overrides, the library and the profile's store."""
     h = hashlib.sha256()
     h.update(chapter_path(name).read_bytes())
     h.update(profile.encode())
     params_file = PARAMS_DIR / profile / f"{name}.yaml"
     if params_file.exists():
         h.update(params_file.read_bytes())
+    h.update(json.dumps(overrides or {}, sort_keys=True, default=repr).encode())
     h.update(_library_digest().encode())
+    h.update(_store_digest(profile).encode())
     return h.hexdigest()[:32]
 
 
@@ -242,17 +296,56 @@ def _is_fresh(output: Path, digest: str) -> bool:
     return nb.metadata.get("ntk_scaling", {}).get("fingerprint") == digest
 
 
-def _describe_overrides(name: str, profile: str, values: dict[str, Any]) -> str:
-    shown = {k: v for k, v in values.items() if k != "profile"}
+def _describe_overrides(name: str, profile: str, values: dict[str, Any], overrides: dict[str, Any]) -> str:
+    shown = {k: v for k, v in values.items() if k != "profile" and k not in overrides}
     settings = ", ".join(f"`{k} = {v!r}`" for k, v in shown.items()) or "no overrides"
-    return (
+    text = (
         f"This page was executed with the **`{profile}`** parameter profile "
-        f"(`params/{profile}/{name}.yaml`: {settings}). The cell above shows the defaults."
+        f"(`params/{profile}/{name}.yaml`: {settings})"
     )
+    if overrides:
+        text += ", overridden on the command line with " + ", ".join(f"`{k} = {v!r}`" for k, v in overrides.items())
+    return text + ". The cell above shows the defaults."
 
 
-def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: bool = False) -> ChapterResult:
-    """Execute one chapter with a profile into ``book/<name>.ipynb``."""
+def read_ledger(path: Path) -> list[dict[str, Any]]:
+    """The cached calls a chapter made, one per (function, key), the last record winning."""
+    if not path.exists():
+        return []
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        records[(row["function"], row["key"])] = row
+    return list(records.values())
+
+
+def run_chapter(
+    name: str,
+    profile: str = "ci",
+    *,
+    force: bool = False,
+    quiet: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> ChapterResult:
+    """Execute one chapter with a profile (and optional overrides) into ``book/<name>.ipynb``.
+
+    Args:
+        name: the chapter (file stem in ``chapters/``).
+        profile: the parameter profile.
+        force: execute even when the output is up to date.
+        quiet: no progress output.
+        overrides: one-off parameter values on top of the profile (``-p NAME VALUE``).
+
+    Returns:
+        A :class:`ChapterResult`.
+
+    Raises:
+        ParameterError: a bad profile value or override (before anything runs).
+        ChapterError: a cell raised; the message names the chapter and the cell.
+    """
     import jupytext
     import nbformat
     import papermill
@@ -261,7 +354,10 @@ def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: b
     nb = jupytext.read(source)
     defaults = parameter_defaults(nb, name)
     values = load_profile(name, profile, defaults)
-    digest = fingerprint(name, profile)
+    extra = coerce_values(dict(overrides or {}), defaults, "-p", name)
+    extra.pop("profile", None)
+    values.update(extra)
+    digest = fingerprint(name, profile, extra)
     output = BOOK_DIR / f"{name}.ipynb"
     if not force and _is_fresh(output, digest):
         if not quiet:
@@ -271,8 +367,15 @@ def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: b
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.setdefault("language_info", {"name": "python"})
     BOOK_DIR.mkdir(exist_ok=True)
-    env_backup = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    ledger = BOOK_DIR / f".{name}.ledger.jsonl"
+    ledger.unlink(missing_ok=True)
+    env = {
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "NTK_SCALING_PROFILE": profile,  # the kernel's cached calls read this profile's store folder
+        "NTK_SCALING_LEDGER": str(ledger),  # ... and record themselves here
+    }
+    env_backup = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     partial = output.with_suffix(".partial.ipynb")
     if not quiet:
         print(f"[{name}] executing with profile {profile!r} ...", flush=True)
@@ -293,11 +396,14 @@ def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: b
             f"the partly executed notebook is {partial}"
         ) from exc
     finally:
-        if env_backup is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = env_backup
+        for k, v in env_backup.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     seconds = time.perf_counter() - start
+    results = read_ledger(ledger)
+    ledger.unlink(missing_ok=True)
 
     # The injected cell duplicates the profile; the note below says it in words instead.
     cells = []
@@ -306,7 +412,7 @@ def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: b
         if "injected-parameters" in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
             cells.append(cell)
-            cells.append(nbformat.v4.new_markdown_cell(_describe_overrides(name, profile, values)))
+            cells.append(nbformat.v4.new_markdown_cell(_describe_overrides(name, profile, values, extra)))
             continue
         cells.append(cell)
     executed.cells = cells
@@ -314,13 +420,22 @@ def run_chapter(name: str, profile: str = "ci", *, force: bool = False, quiet: b
         "fingerprint": digest,
         "profile": profile,
         "parameters": values,
+        "overrides": extra,
         "seconds": round(seconds, 2),
+        "results": results,
     }
     nbformat.write(executed, partial)
     os.replace(partial, output)
 
     log = _read_log()
-    log[name] = {"profile": profile, "seconds": round(seconds, 2), "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+    log[name] = {
+        "profile": profile,
+        "seconds": round(seconds, 2),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "computed": sum(r["source"] == "computed" for r in results),
+        "from_cache": sum(r["source"] == "cache" for r in results),
+        "from_store": sum(r["source"] == "store" for r in results),
+    }
     _write_log(log)
     if not quiet:
         print(f"[{name}] done in {seconds:.1f} s -> {output.relative_to(REPO_ROOT)}", flush=True)
@@ -334,6 +449,78 @@ def check_profile(profile: str, names: list[str] | None = None) -> None:
     for name in names or toc_chapters():
         nb = jupytext.read(chapter_path(name))
         load_profile(name, profile, parameter_defaults(nb, name))
+
+
+STORE_PROFILE_LIMIT = 10 * 2**20  #: bytes the committed store may hold per profile
+STORE_TOTAL_LIMIT = 30 * 2**20  #: bytes it may hold in all
+
+
+class StoreSummary(NamedTuple):
+    profile: str
+    entries: int
+    bytes: int
+    removed: int
+
+
+def store_results(profile: str, names: list[str] | None = None, *, root: Path | None = None) -> StoreSummary:
+    """Copy the results that the profile's executed chapters used into ``results/<profile>/``.
+
+    Each chapter's notebook in ``book/`` records its cached calls (the runner's ledger);
+    their entries are copied from the cache, compacted (float64 to float32 unless the
+    function says otherwise) and compressed. With every chapter of the book given, entries
+    of the profile that no chapter used any more are removed.
+
+    Args:
+        profile: the profile whose results to store (the chapters must have run with it).
+        names: chapters (default: all in ``_toc.yml``).
+        root: the store's root (default: the checkout's ``results/``).
+
+    Returns:
+        A :class:`StoreSummary`.
+
+    Raises:
+        ParameterError: a chapter was not executed, or executed with another profile.
+        RuntimeError: the profile's folder would exceed the committed store's size limit.
+    """
+    import nbformat
+
+    from ..cache import import_cached, store_entry
+
+    all_chapters = toc_chapters()
+    names = names or all_chapters
+    folder = (root or REPO_ROOT / "results") / profile
+    kept: set[Path] = set()
+    total = 0
+    for name in names:
+        path = BOOK_DIR / f"{name}.ipynb"
+        if not path.exists():
+            raise ParameterError(f"chapter {name} has not been executed; run `make chapters PROFILE={profile}` first")
+        meta = nbformat.read(path, as_version=4).metadata.get("ntk_scaling", {})
+        if meta.get("profile") != profile:
+            raise ParameterError(f"book/{name}.ipynb was executed with profile {meta.get('profile')!r}, not {profile!r}")
+        for record in meta.get("results", []):
+            fn = import_cached(record["module"], record["qualname"])
+            source = Path(record["path"])
+            target = folder / fn.folder_name() / source.name
+            kept.add(target)
+            if source.resolve() == target.resolve():
+                total += target.stat().st_size
+                continue
+            if not source.exists():
+                raise ParameterError(f"{name}: the entry {source} it used is gone; rerun the chapter")
+            total += store_entry(source, target, fn)
+    removed = 0
+    if set(names) == set(all_chapters) and folder.is_dir():
+        for path in folder.rglob("*.npz"):
+            if path not in kept:
+                path.unlink()
+                removed += 1
+    if total > STORE_PROFILE_LIMIT:
+        raise RuntimeError(
+            f"results/{profile} holds {total / 2**20:.1f} MiB, over the {STORE_PROFILE_LIMIT / 2**20:.0f} MiB a profile may "
+            "commit; store less (compact the result, or record fewer points)"
+        )
+    return StoreSummary(profile, len(kept), total, removed)
 
 
 def render_book(*, strict: bool = True) -> None:
@@ -351,11 +538,14 @@ def render_book(*, strict: bool = True) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ntk-book", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for cmd in ("run", "build", "check"):
+    for cmd in ("run", "build", "check", "store"):
         p = sub.add_parser(cmd)
         p.add_argument("--profile", default="ci")
-        p.add_argument("chapters", nargs="*", help="chapter names such as 02_fig1_exponents (default: all in _toc.yml)")
-        p.add_argument("--force", action="store_true", help="rerun even if the executed notebook is up to date")
+        p.add_argument("chapters", nargs="*", help="chapter names such as 10_b_fig1_exponents (default: all in _toc.yml)")
+        if cmd in ("run", "build"):
+            p.add_argument("--force", action="store_true", help="rerun even if the executed notebook is up to date")
+            p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                           help="override one parameter (VALUE is read as YAML, as papermill does); repeatable")
     sub.add_parser("render")
     args = parser.parse_args(argv)
 
@@ -368,14 +558,22 @@ def main(argv: list[str] | None = None) -> int:
             check_profile(args.profile, names)
             print(f"profile {args.profile!r}: {len(names)} parameter files valid")
             return 0
+        if args.command == "store":
+            summary = store_results(args.profile, args.chapters or None)
+            print(f"results/{summary.profile}: {summary.entries} entries, {summary.bytes / 2**20:.2f} MiB"
+                  f" ({summary.removed} unused entries removed)")
+            return 0
         check_profile(args.profile, names)  # fail before spending time on the first chapters
+        overrides = parse_overrides(args.parameter)
+        if overrides and len(names) != 1:
+            raise ParameterError("-p overrides apply to one chapter at a time; name the chapter")
         total = 0.0
         for name in names:
-            total += run_chapter(name, args.profile, force=args.force).seconds
+            total += run_chapter(name, args.profile, force=args.force, overrides=overrides).seconds
         print(f"executed chapters in {total:.0f} s")
         if args.command == "build":
             render_book()
-    except (ParameterError, ChapterError, FileNotFoundError) as exc:
+    except (ParameterError, ChapterError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except subprocess.CalledProcessError as exc:
