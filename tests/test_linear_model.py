@@ -252,3 +252,40 @@ def test_lazy_rich_sweep_matches_direct_runs_and_caches(tmp_path, monkeypatch):
         lm.lazy_rich_sweep(task, over="batch", values=[1], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0)
     with pytest.raises(ValueError, match="swept axis"):
         lm.lazy_rich_sweep(task, over="width", values=[4], gamma=0.5, lr_lazy=0.3, lr_rich=0.1, seed=0, width=4)
+
+
+def test_population_gradient_mode_is_exact_gradient_descent():
+    """batch=None: each step uses Λv⁰ itself; checked against a float64 numpy recursion on the same draws."""
+    task = power_law_task(ALPHA, BETA, 48)
+    lr, steps, width = 0.3, 40, 6
+    for gamma in (0.0, 0.7):
+        res = lm.simulate_projected_model(jax.random.key(4), task, width=width, batch=None, lr=lr, gamma=gamma,
+                                          steps=steps, n_seeds=2, n_records=steps + 1)
+        a0s, w0s = lm.initial_matrices(jax.random.key(4), task, width, 2)
+        lam, ws = np.asarray(task.eigenvalues, np.float64), np.asarray(task.target, np.float64)
+        for s in range(2):
+            a0, w = np.asarray(a0s[s], np.float64), np.asarray(w0s[s], np.float64)
+            a = a0.copy()
+            proj = a0.T @ a0 / width
+            losses = []
+            for _ in range(steps + 1):
+                v0 = ws - a.T @ w / width
+                losses.append(float(np.sum(lam * v0**2)))
+                g = lam * v0
+                w, a = w + lr * a @ g, a + lr * gamma * np.outer(w, proj @ g)
+            np.testing.assert_allclose(res.test_loss[s], np.array(losses)[res.steps], rtol=2e-4)
+
+
+def test_population_gradient_is_the_large_batch_limit():
+    task = power_law_task(ALPHA, BETA, 64)
+    kwargs = dict(width=16, lr=0.3, gamma=1.0, steps=200, n_seeds=4, n_records=10)
+    exact = lm.simulate_projected_model(jax.random.key(6), task, batch=None, **kwargs)
+    big = lm.simulate_projected_model(jax.random.key(6), task, batch=2**15, **kwargs)
+    np.testing.assert_allclose(big.test_loss, exact.test_loss, rtol=0.02)
+
+
+def test_population_gradient_rejects_reused_samples():
+    task = power_law_task(ALPHA, BETA, 16)
+    with pytest.raises(ValueError, match="batch=None"):
+        lm.simulate_projected_model(jax.random.key(0), task, width=4, batch=None, lr=0.1, gamma=0.0, steps=5,
+                                    n_train=8)

@@ -13,6 +13,7 @@ interior member of the set.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,13 @@ __all__ = [
     "sweep_width_family",
     "FrontierMeasurement",
     "measure_frontier",
+    "theory_family_point",
+    "theory_width_family",
+    "WindowFits",
+    "fit_frontier_windows",
+    "convergence_compute",
+    "TheoryFrontier",
+    "theory_frontier",
 ]
 
 
@@ -381,3 +389,193 @@ def measure_frontier(
         fam, fr, fit, xo, fit_n,
         float(compute_optimal_exponent(alpha, beta, rich)), float(optimal_allocation(alpha, beta, rich).model),
     )
+
+
+# ----------------------------------------------------------------------------- theory frontiers
+
+
+@cached_function(version=1)
+def theory_family_point(
+    *,
+    alpha: float,
+    beta: float,
+    width: int,
+    gammas: list[float],
+    n_modes: int,
+    steps: int,
+    n_records: int,
+    lr: float = 1.0,
+    steps_per_decade: int = 30,
+) -> dict[str, object]:
+    """Finite-N theory curves at one width for several γ, sharing one spectral quadrature.
+
+    :func:`ntk_scaling.dmft_finite_width` (B = ∞, gradient flow in τ = lr·t) on
+    ``power_law_task(alpha, beta, n_modes)``. Returns ``{"steps": (R,), "loss": (G, R),
+    "kernel_scale": (G, R)}`` with one row per entry of ``gammas``. Cost: one quadrature
+    (seconds) and G flows (< 1 s each at T = 10⁸).
+    """
+    from .deterministic_equivalent import spectral_measure
+    from .dmft_finite import deterministic_modes, solve_reduced_modes
+    from .tasks import power_law_task
+
+    if not isinstance(gammas, (list, tuple)) or not gammas:
+        raise TypeError(f"gammas must be a non-empty list of floats, got {gammas!r}")
+    task = power_law_task(alpha, beta, n_modes)
+    modes = deterministic_modes(spectral_measure.uncached(task, width))
+    runs = [solve_reduced_modes(modes, lr=lr, gamma=float(g), steps=steps, n_records=n_records,
+                                steps_per_decade=steps_per_decade) for g in gammas]
+    return {"steps": runs[0].steps, "loss": np.stack([r.loss for r in runs]),
+            "kernel_scale": np.stack([r.kernel_scale for r in runs])}
+
+
+def theory_width_family(
+    *,
+    alpha: float,
+    beta: float,
+    widths: list[int],
+    gammas: list[float],
+    n_modes: int,
+    steps: int,
+    n_records: int,
+    lr: float = 1.0,
+    executor: object | None = None,
+) -> dict[float, WidthFamily]:
+    """Theory loss curves L(N, t) for every width and γ (a sweep of :func:`theory_family_point`).
+
+    Returns ``{γ: WidthFamily}`` with losses of shape (1, W, R) (no seeds) on steps t ≥ 1.
+    Raises ValueError if ``n_modes`` does not exceed every width.
+    """
+    from ..sweeps import grid, sweep
+
+    widths = [int(w) for w in widths]
+    if any(w >= n_modes for w in widths):
+        raise ValueError(f"n_modes (M = {n_modes}) must exceed every width (got max {max(widths)}); take M ≫ N")
+    gammas = [float(g) for g in gammas]
+    fixed = dict(alpha=float(alpha), beta=float(beta), gammas=gammas, n_modes=int(n_modes), steps=int(steps),
+                 n_records=int(n_records), lr=float(lr))
+    out = sweep(theory_family_point, grid(width=widths), fixed=fixed, executor=executor,
+                desc=f"finite-N theory α={alpha} β={beta}").results
+    rec = np.asarray(out[0]["steps"])
+    keep = rec > 0
+    return {
+        g: WidthFamily(rec[keep].astype(float), np.asarray(widths, float),
+                       np.stack([np.asarray(o["loss"])[i, keep] for o in out])[None], np.zeros(len(widths), bool))
+        for i, g in enumerate(gammas)
+    }
+
+
+class WindowFits(NamedTuple):
+    """Frontier exponents fitted over several windows of compute (the theory's intervals)."""
+
+    windows: np.ndarray  #: (n, 2) compute bounds of each window; row 0 spans all the last decades
+    r: np.ndarray  #: (n,) −d log L*/d log C in each window
+    a: np.ndarray  #: (n,) d log N*/d log C in each window
+    interior_decades: float  #: decades of compute over which the best width is interior to the set
+    local: np.ndarray  #: (m, 3) sliding windows over the whole interior: [log10 C (centre), r, a]
+
+    @property
+    def r_interval(self) -> tuple[float, float]:
+        return (float(np.min(self.r)), float(np.max(self.r)))
+
+    @property
+    def a_interval(self) -> tuple[float, float]:
+        return (float(np.min(self.a)), float(np.max(self.a)))
+
+
+def fit_frontier_windows(
+    frontier: Frontier, *, fit_decades: float = 2.0, window_decades: float = 1.0, window_step: float = 0.25
+) -> WindowFits:
+    """Fit L* ∼ C^(−r) and N* ∼ C^a over the last ``fit_decades`` of the frontier's interior.
+
+    Row 0 fits the whole last ``fit_decades``; the other rows fit sub-windows of
+    ``window_decades`` sliding by ``window_step`` within them. Their spread is the interval
+    reported for a noise-free (theory) frontier: it measures how much the exponent still
+    drifts, i.e. the pre-asymptotic correction, not a statistical error. ``local`` repeats
+    the sliding fit over the whole interior, for extrapolation (:func:`convergence_compute`).
+
+    Raises:
+        ValueError: fewer than ``fit_decades`` of interior frontier, or a window with < 4 points.
+    """
+    ok = frontier.interior & np.isfinite(frontier.optimal_width)
+    if ok.sum() < 4:
+        raise ValueError("fit_frontier_windows: fewer than 4 interior frontier points")
+    lc = np.log10(frontier.compute)
+    hi, lo_all = float(lc[ok].max()), float(lc[ok].min())
+    if hi - lo_all < fit_decades - 1e-9:
+        raise ValueError(f"fit_frontier_windows: the interior frontier spans {hi - lo_all:.2f} decades "
+                         f"< fit_decades = {fit_decades}; add widths or steps")
+
+    def fit(a: float, b: float) -> tuple[float, float]:
+        w = ok & (lc >= a - 1e-9) & (lc <= b + 1e-9)
+        if w.sum() < 4:
+            raise ValueError(f"fit_frontier_windows: window 1e{a:.2f}..1e{b:.2f} has {int(w.sum())} points; raise n_points")
+        r = -np.polyfit(lc[w], np.log10(frontier.loss[w] if frontier.loss.ndim == 1 else frontier.loss.mean(0)[w]), 1)[0]
+        return float(r), float(np.polyfit(lc[w], np.log10(frontier.optimal_width[w]), 1)[0])
+
+    lo = hi - fit_decades
+    starts = np.arange(lo, hi - window_decades + 1e-9, window_step)
+    bounds = [(lo, hi)] + [(s, s + window_decades) for s in starts]
+    fits = np.array([fit(a, b) for a, b in bounds])
+    local_starts = np.arange(lo_all, hi - window_decades + 1e-9, window_step)
+    local = np.array([[s + window_decades / 2, *fit(s, s + window_decades)] for s in local_starts])
+    return WindowFits(10.0 ** np.array(bounds), fits[:, 0], fits[:, 1], hi - lo_all, local)
+
+
+def convergence_compute(local: np.ndarray, column: int, target: float, tolerance: float, last: int = 4) -> float:
+    """Compute C at which a drifting local exponent reaches ``target`` within ``tolerance``.
+
+    Extrapolates linearly in log10 C the last ``last`` sliding-window estimates in column
+    ``column`` of :attr:`WindowFits.local` (1 = r, 2 = a). Returns the current largest C if
+    it is already within tolerance, ``inf`` if the exponent drifts away from the target or
+    not at all. A rough guide to where a pre-asymptotic disagreement should vanish.
+    """
+    x, y = local[-last:, 0], local[-last:, column]
+    if abs(y[-1] - target) <= tolerance:
+        return float(10.0 ** x[-1])
+    slope = np.polyfit(x, y, 1)[0]
+    gap = target - y[-1]
+    if slope == 0 or np.sign(slope) != np.sign(gap):
+        return math.inf
+    return float(10.0 ** (x[-1] + (abs(gap) - tolerance) / abs(slope)))
+
+
+class TheoryFrontier(NamedTuple):
+    """Compute-optimal frontier of the finite-N theory and its window fits, beside Table 1."""
+
+    family: WidthFamily
+    frontier: Frontier
+    fits: WindowFits
+    r_predicted: float
+    width_exponent_predicted: float
+
+
+def theory_frontier(
+    *,
+    alpha: float,
+    beta: float,
+    rich: bool,
+    widths: list[int],
+    gamma: float,
+    n_modes: int,
+    steps: int,
+    n_records: int,
+    n_points: int = 200,
+    fit_decades: float = 2.0,
+    window_decades: float = 1.0,
+    window_step: float = 0.25,
+) -> TheoryFrontier:
+    """The frontier of the finite-N theory (τ = t, i.e. lr = 1, B = ∞) and its exponents.
+
+    Lazy and rich share the cached theory points (``gammas = [0, gamma]``). Compute is
+    C = N·τ; at another learning rate η the frontier moves to C = N·τ/η with the same
+    exponents.
+    """
+    from .exponents import compute_optimal_exponent, optimal_allocation
+
+    fams = theory_width_family(alpha=alpha, beta=beta, widths=widths, gammas=[0.0, float(gamma)], n_modes=n_modes,
+                               steps=steps, n_records=n_records)
+    fam = fams[float(gamma) if rich else 0.0]
+    fr = compute_frontier(fam.steps, fam.widths, fam.losses[0], n_points=n_points)
+    fits = fit_frontier_windows(fr, fit_decades=fit_decades, window_decades=window_decades, window_step=window_step)
+    return TheoryFrontier(fam, fr, fits, float(compute_optimal_exponent(alpha, beta, rich)),
+                          float(optimal_allocation(alpha, beta, rich).model))

@@ -80,6 +80,8 @@ __all__ = [
     "instance_modes",
     "solve_reduced_modes",
     "dmft_finite_width",
+    "Agreement",
+    "compare_with_simulation",
 ]
 
 
@@ -156,22 +158,28 @@ def instance_modes(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int 
 # ----------------------------------------------------------------------------- flow (numpy, float64)
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ a·b without BLAS: a threaded BLAS dot of 10⁴ numbers can take ms on a busy machine."""
+    return float(np.add.reduce(a * b))
+
+
 def _etd(x, p, a, xc, pc, ac, h, mu, ws, gamma, c0):
     """One exponential step of the reduced flow over h, coefficients frozen at (xc, pc, ac)."""
     v = ws - xc
     kap = 1.0 + gamma * ac
     c = gamma / kap
     z = h * kap * mu
-    e = np.exp(-z)
-    phi = np.where(z > 1e-8, -np.expm1(-z) / np.where(z > 1e-8, kap * mu, 1.0), h * (1.0 - 0.5 * z))
+    e = np.exp(-np.minimum(z, 300.0))  # e^{-300}: learned modes, kept out of the denormal range
+    small = z < 1e-8
+    phi = np.where(small, h * (1.0 - 0.5 * z), -np.expm1(-np.minimum(z, 300.0)) / np.where(small, 1.0, kap * mu))
     y0 = e * x
     g1 = phi * (c * v)
     g2 = phi * (c0 * pc)
     mv, mp = mu * v, mu * pc
     # trapezoidal Φ₁*, Φ₂*: Φ* = ½[q·x + q·x(h)] with x(h) = y0 − g1 Φ₁* + g2 Φ₂*
-    m11, m12 = 1.0 + 0.5 * (mv @ g1), -0.5 * (mv @ g2)
-    m21, m22 = 0.5 * (mp @ g1), 1.0 - 0.5 * (mp @ g2)
-    r1, r2 = 0.5 * (mv @ x + mv @ y0), 0.5 * (mp @ x + mp @ y0)
+    m11, m12 = 1.0 + 0.5 * _dot(mv, g1), -0.5 * _dot(mv, g2)
+    m21, m22 = 0.5 * _dot(mp, g1), 1.0 - 0.5 * _dot(mp, g2)
+    r1, r2 = 0.5 * _dot(mv, x + y0), 0.5 * _dot(mp, x + y0)
     det = m11 * m22 - m12 * m21
     f1 = (r1 * m22 - m12 * r2) / det
     f2 = (m11 * r2 - m21 * r1) / det
@@ -193,16 +201,18 @@ def _flow(modes: ReducedModes, gamma: float, taus: np.ndarray, steps_per_decade:
     want = {float(t): i for i, t in enumerate(taus)}
     t_now = 0.0
     if 0.0 in want:
-        loss[want[0.0]], kern[want[0.0]] = modes.floor + mu @ (x * x), a
+        loss[want[0.0]], kern[want[0.0]] = modes.floor + _dot(mu, x * x), a
     with np.errstate(over="ignore", invalid="ignore"):
         for t_next in grid[1:]:
             h = t_next - t_now
             x1, p1, a1 = _etd(x, p, a, x, p, a, h, mu, ws, gamma, c0)
             x, p, a = _etd(x, p, a, 0.5 * (x + x1), 0.5 * (p + p1), 0.5 * (a + a1), h, mu, ws, gamma, c0)
+            x[np.abs(x) < 1e-150] = 0.0  # learned modes: flush before they turn denormal (100× slower)
+            p[np.abs(p) < 1e-150] = 0.0
             t_now = t_next
             i = want.get(float(t_next))
             if i is not None:
-                loss[i], kern[i] = modes.floor + mu @ (x * x), a
+                loss[i], kern[i] = modes.floor + _dot(mu, x * x), a
     return loss, kern
 
 
@@ -385,3 +395,59 @@ def dmft_finite_width(
         deterministic_modes(measure), lr=lr, gamma=gamma, steps=steps, n_records=n_records, batch=batch,
         dynamics=dynamics, steps_per_decade=steps_per_decade,
     )
+
+
+# ----------------------------------------------------------------------------- theory against simulation
+
+
+class Agreement(NamedTuple):
+    """How a theory curve sits in the confidence interval of a seed-averaged simulation."""
+
+    max_z: float  #: max |theory − mean| / s.e. over the compared records
+    frac_outside: float  #: fraction of compared records where the theory is outside the interval of the mean
+    max_rel: float  #: max |theory/mean − 1|
+    worst_step: int  #: the step of the largest |z|
+    n_records: int  #: records compared
+    z_critical: float  #: half-width of the interval in standard errors (1.96 for 95%)
+
+    def verdict(self, *, allowed_fraction: float = 0.1, max_z: float = 3.0) -> str:
+        """"agrees" if ≤ ``allowed_fraction`` of records lie outside and none beyond ``max_z``
+        s.e. (records are correlated, so a few excursions are expected by chance);
+        "partly" if none beyond 2·``max_z``; else "disagrees"."""
+        if self.frac_outside <= allowed_fraction and self.max_z <= max_z:
+            return "agrees"
+        return "partly" if self.max_z <= 2 * max_z else "disagrees"
+
+
+def compare_with_simulation(theory: DMFTResult, steps: object, losses: object, *, min_step: int = 1,
+                            confidence: float = 0.95) -> Agreement:
+    """Compare a theory curve with seed-averaged losses recorded at the same steps.
+
+    Args:
+        theory: a :class:`ntk_scaling.DMFTResult` recorded at ``steps``.
+        steps: (R,) the simulation's recorded steps. losses: (n_seeds, R) test losses.
+        min_step: compare records with step ≥ ``min_step`` only.
+        confidence: two-sided level of the normal interval of the seed mean.
+
+    Raises:
+        ValueError: the steps differ, fewer than 2 seeds, or no record to compare.
+    """
+    from scipy.stats import norm
+
+    steps = np.asarray(steps)
+    losses = np.asarray(losses, np.float64)
+    if losses.ndim != 2 or losses.shape[0] < 2 or losses.shape[1] != steps.size:
+        raise ValueError(f"losses must have shape (n_seeds >= 2, {steps.size}), got {losses.shape}")
+    if theory.steps.shape != steps.shape or np.any(theory.steps != steps):
+        raise ValueError("the theory must be recorded at the simulation's steps (same steps and n_records)")
+    keep = steps >= min_step
+    if not keep.any():
+        raise ValueError(f"no record with step >= {min_step}")
+    mean = losses.mean(0)[keep]
+    se = losses.std(0, ddof=1)[keep] / math.sqrt(losses.shape[0])
+    th = np.asarray(theory.loss, np.float64)[keep]
+    z = np.abs(th - mean) / np.where(se > 0, se, np.inf)
+    zc = float(norm.ppf(0.5 + confidence / 2))
+    i = int(np.argmax(z))
+    return Agreement(float(z.max()), float(np.mean(z > zc)), float(np.max(np.abs(th / mean - 1))),
+                     int(steps[keep][i]), int(keep.sum()), zc)
