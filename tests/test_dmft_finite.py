@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import ntk_scaling as nts
-from ntk_scaling.solvable import deterministic_equivalent as de
 
 
 def _task(beta: float, m: int = 512, alpha: float = 2.0) -> nts.PowerLawTask:
@@ -282,3 +281,12 @@ def test_compare_with_simulation_verdicts():
     assert bad.verdict() == "disagrees" and bad.max_rel == pytest.approx(0.2, abs=0.05)
     with pytest.raises(ValueError, match="same steps"):
         nts.compare_with_simulation(nts.DMFTResult(steps[:-1], truth[:-1], None, truth[:-1]), steps, losses)
+
+
+def test_infinite_width_modes_reproduce_dmft_limit():
+    task = _task(0.5, 2000)
+    for gamma in (0.0, 1.0):
+        ref = nts.dmft_limit.uncached(task, lr=0.5, gamma=gamma, steps=3000, n_records=20, substeps=4)
+        ours = nts.solve_reduced_modes(nts.infinite_width_modes(task), lr=0.5, gamma=gamma, steps=3000, n_records=20)
+        assert np.max(np.abs(ours.loss / ref.loss - 1)) < 2e-3
+        assert np.max(np.abs(ours.kernel_scale / ref.kernel_scale - 1)) < 2e-3

@@ -563,17 +563,18 @@ def theory_frontier(
     fit_decades: float = 2.0,
     window_decades: float = 1.0,
     window_step: float = 0.25,
+    executor: object | None = None,
 ) -> TheoryFrontier:
     """The frontier of the finite-N theory (τ = t, i.e. lr = 1, B = ∞) and its exponents.
 
     Lazy and rich share the cached theory points (``gammas = [0, gamma]``). Compute is
     C = N·τ; at another learning rate η the frontier moves to C = N·τ/η with the same
-    exponents.
+    exponents. ``executor`` (e.g. a process pool) computes the widths in parallel.
     """
     from .exponents import compute_optimal_exponent, optimal_allocation
 
     fams = theory_width_family(alpha=alpha, beta=beta, widths=widths, gammas=[0.0, float(gamma)], n_modes=n_modes,
-                               steps=steps, n_records=n_records)
+                               steps=steps, n_records=n_records, executor=executor)
     fam = fams[float(gamma) if rich else 0.0]
     fr = compute_frontier(fam.steps, fam.widths, fam.losses[0], n_points=n_points)
     fits = fit_frontier_windows(fr, fit_decades=fit_decades, window_decades=window_decades, window_step=window_step)

@@ -402,7 +402,7 @@ def _real_kappa(modes: _Modes, width: int, z: np.ndarray) -> np.ndarray:
     tot = float(modes.s1.sum()) / width
     out = np.empty(z.shape)
     for i, zi in enumerate(z):
-        f = lambda k: k - k * float(_df1(modes, np.array([k]))[0]) / width - zi  # noqa: E731
+        f = lambda k, zi=zi: k - k * float(_df1(modes, np.array([k]))[0]) / width - zi  # noqa: E731
         out[i] = brentq(f, max(k0, zi) * (1 - 1e-13) + 1e-300, zi + tot + k0 + 1e-300, xtol=1e-300, rtol=1e-14)
     return out
 

@@ -78,6 +78,7 @@ __all__ = [
     "ReducedModes",
     "deterministic_modes",
     "instance_modes",
+    "infinite_width_modes",
     "solve_reduced_modes",
     "dmft_finite_width",
     "Agreement",
@@ -153,6 +154,20 @@ def instance_modes(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int 
         out.append(ReducedModes(sv**2 / width, t, t - omega, omega, np.ones_like(t),
                                 float(b @ b - proj @ proj), float(w0 @ w0) / width, width))
     return out
+
+
+def infinite_width_modes(task: PowerLawTask) -> ReducedModes:
+    """The N = ∞ limit as a mode set: the M modes of Λ, v(0) = 0, no random-start channel.
+
+    Solving it with :func:`solve_reduced_modes` integrates the same flow as
+    :func:`ntk_scaling.dmft_limit` (module docstring, step 2) on a log-spaced grid, at a
+    cost that grows like log t instead of t.
+    """
+    task = check_task(task)
+    lam = np.asarray(task.eigenvalues, np.float64)
+    ws = np.asarray(task.target, np.float64)
+    zero = np.zeros_like(lam)
+    return ReducedModes(lam, ws, ws.copy(), zero, zero, 0.0, 1.0, 0)
 
 
 # ----------------------------------------------------------------------------- flow (numpy, float64)
