@@ -82,12 +82,16 @@ __all__ = [
 
 
 class DMFTResult(NamedTuple):
-    """Learning curve of the N → ∞ theory, recorded at log-spaced steps."""
+    """Learning curve of a DMFT solver, recorded at log-spaced steps.
+
+    Returned by :func:`dmft_limit` (N → ∞) and by the finite-width theory
+    (:func:`ntk_scaling.dmft_finite_width`, :func:`ntk_scaling.lazy_finite_width`).
+    """
 
     steps: np.ndarray  #: (R,) recorded steps, log-spaced integers from 0
-    loss: np.ndarray  #: (R,) test loss L(t) = v⁰ᵀΛv⁰ (its mean over batches when B is finite)
+    loss: np.ndarray  #: (R,) test loss L(t) = v⁰ᵀΛv⁰: its mean over batches when B is finite, and at finite N also over A(0) and w(0)
     train_loss: np.ndarray | None  #: (R,) v⁰ᵀΛ̂v⁰ on the P reused samples, else None
-    kernel_scale: np.ndarray  #: (R,) a(t) = |w|²/N; the kernel is K = (1 + γa) I + rank one
+    kernel_scale: np.ndarray  #: (R,) a(t) = |w|²/N; the kernel is (1 + γa) I + rank one at N = ∞, A(0)ᵀ[(1 + γa) I + rank two]A(0)/N at finite N
 
 
 # ----------------------------------------------------------------------------- checks

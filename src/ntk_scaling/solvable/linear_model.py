@@ -8,7 +8,7 @@ the M infinite-width features ψ(x), whose covariance is Λ = diag(λ_k):
   et al. 2024a start the lazy model from w(0) = 0, which changes no exponent);
 * effective weights v = Aᵀw / N, error v⁰ = w* − v, population loss L = v⁰ᵀ Λ v⁰ (Eq. 5);
 * online SGD with a fresh batch of B Gaussian feature vectors per step (Eq. 4), with
-  Λ̂ = ΨᵀΨ / B:
+  Λ̂ = ΨᵀΨ / B (``batch=None``: B = ∞, gradient descent on the population loss, Λ̂ = Λ):
 
       w ← w + η A Λ̂ v⁰,        A ← A + ηγ w (P Λ̂ v⁰)ᵀ,
 
