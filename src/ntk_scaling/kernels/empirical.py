@@ -241,18 +241,83 @@ def _resolve_implementation(model: Model, implementation) -> tuple[NTKImplementa
     return impl, config
 
 
+def model_output_dim(apply_fn: Model, params: Any, x: jax.Array) -> int:
+    """The number of outputs k per sample of ``apply_fn(params, x)``, checked abstractly.
+
+    Every implementation of :func:`empirical_ntk_fn` passes through this check (at trace
+    time, once per input shape; it costs one abstract evaluation, no FLOPs). A model may
+    return (n, k), or (n,) for one scalar output per sample, which counts as k = 1.
+
+    Args:
+        apply_fn: ``apply_fn(params, x)`` or an :class:`~ntk_scaling.nets.mlp.MLPConfig`.
+        params: the model's parameters (a pytree of arrays or tracers).
+        x: inputs of shape (n, ...).
+
+    Returns:
+        k ≥ 1.
+
+    Raises:
+        ValueError: the output is not a single array of shape (n, k) or (n,) for the n
+            inputs given (a scalar, a pytree, extra axes, or a leading axis other than n,
+            e.g. a model that averages over the batch or returns (k, n)).
+    """
+    fn = _as_apply_fn(apply_fn)
+    abstract = jax.tree.map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), (params, x))
+    out = jax.eval_shape(fn, *abstract)
+    n = x.shape[0]
+    if not isinstance(out, jax.ShapeDtypeStruct):
+        raise ValueError(
+            f"empirical NTK: apply_fn must return one array of shape (n, k) or (n,), got a "
+            f"{type(out).__name__} of shapes {jax.tree.map(lambda o: tuple(o.shape), out)}"
+        )
+    shape = tuple(out.shape)
+    if len(shape) == 1 and shape[0] == n:
+        return 1
+    if len(shape) == 2 and shape[0] == n and shape[1] >= 1:
+        return int(shape[1])
+    raise ValueError(
+        f"empirical NTK: apply_fn must return shape (n, k) (or (n,) for one output per sample) "
+        f"with n = {n} inputs, got {shape}"
+    )
+
+
+def _with_output_axis(apply_fn: ApplyFn, k: int) -> ApplyFn:
+    """``apply_fn`` with its output reshaped to (n, k): a (n,) output becomes (n, 1)."""
+
+    def fn(params, x):
+        return apply_fn(params, x).reshape(x.shape[0], k)
+
+    return fn
+
+
+def _block_fn(impl: NTKImplementation, key_model, trace_logits: bool, k: int):
+    """The block kernel ``(params, xa, xb or None) -> Θ block`` of one implementation."""
+    if impl is NTKImplementation.STRUCTURED_MLP:
+        return functools.partial(_block_structured, key_model, trace_logits)
+    apply_fn = _with_output_axis(_as_apply_fn(key_model), k)
+    inner = _block_jacobian_contraction if impl is NTKImplementation.JACOBIAN_CONTRACTION else _block_vector_products
+    return functools.partial(inner, apply_fn, trace_logits)
+
+
+def _check_kernel(theta, n1: int, n2: int, k: int, trace_logits: bool, impl: NTKImplementation) -> None:
+    expected = (n1, n2) if trace_logits else (n1, n2, k, k)
+    if tuple(theta.shape) != expected:  # an implementation bug, never the user's input
+        raise AssertionError(f"{impl.name} returned a kernel of shape {tuple(theta.shape)}, expected {expected}")
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled(key_model, impl: NTKImplementation, trace_logits: bool, batch_size, precision, ensemble: bool):
-    if impl is NTKImplementation.STRUCTURED_MLP:
-        block_fn = functools.partial(_block_structured, key_model, trace_logits)
-    else:
-        apply_fn = _as_apply_fn(key_model)
-        inner = _block_jacobian_contraction if impl is NTKImplementation.JACOBIAN_CONTRACTION else _block_vector_products
-        block_fn = functools.partial(inner, apply_fn, trace_logits)
-
     def fn(params, x1, x2):
+        # The one place every implementation passes through: the model's output is
+        # checked here (at trace time) and the kernel's shape after.
+        k = model_output_dim(key_model, params, x1)
+        if x2 is not None and model_output_dim(key_model, params, x2) != k:
+            raise ValueError("empirical NTK: apply_fn returns different numbers of outputs on x1 and x2")
+        block_fn = _block_fn(impl, key_model, trace_logits, k)
         with jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
-            return _batched(block_fn, batch_size, params, x1, x2)
+            theta = _batched(block_fn, batch_size, params, x1, x2)
+        _check_kernel(theta, x1.shape[0], x1.shape[0] if x2 is None else x2.shape[0], k, trace_logits, impl)
+        return theta
 
     if ensemble is True:
         return jax.jit(jax.vmap(fn, in_axes=(0, None, None)))
@@ -289,6 +354,8 @@ def empirical_ntk_fn(
         raise TypeError(f"trace_logits must be a bool, got {trace_logits!r}")
     if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
         raise ValueError(f"batch_size must be None or a positive integer, got {batch_size!r}")
+    if config is None:
+        _as_apply_fn(apply_fn)  # raises TypeError now rather than at the first call
     key_model = config if config is not None else apply_fn
     compiled = _compiled(key_model, impl, trace_logits, batch_size, precision, ensemble)
 
@@ -397,6 +464,7 @@ __all__ = [
     "empirical_ntk_ensemble",
     "flatten_ntk",
     "mlp_config_of",
+    "model_output_dim",
     "structured_ntk_flops",
     "n_ntk_entries",
 ]
