@@ -58,6 +58,13 @@ profile = "default"
 
 # %% tags=["remove-cell"]
 import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+})
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
 from myst_nb import glue
 from ntk_scaling.book.runner import toc_chapters
 

@@ -63,6 +63,36 @@ width_demo = 1024  # N in the four-term demonstration
 batch_demo = 1  # B in the four-term demonstration
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "beta_max": nts.Real(gt=1),
+    "n_beta": nts.Int(ge=10),
+    "alpha_min": nts.Real(gt=1),
+    "alpha_max": nts.Real(gt=1),
+    "phase_beta_max": nts.Real(gt=1),
+    "n_grid": nts.Int(ge=10),
+    "check_betas": nts.ListOf(nts.Real(gt=0, lt=1), min_len=2, max_len=2),
+    "small_beta": nts.Real(gt=0, lt=1),
+    "exact_alpha": nts.Real(gt=1),
+    "exact_beta": nts.Real(gt=0),
+    "exact_modes": nts.Int(ge=1000),
+    "exact_t_min": nts.Real(gt=0),
+    "exact_t_max": nts.Real(gt=0),
+    "rkhs_k_max": nts.Int(ge=100),
+    "dmft_beta": nts.Real(gt=0, lt=1),
+    "dmft_modes": nts.Int(ge=100),
+    "dmft_steps": nts.Int(ge=100),
+    "dmft_gamma": nts.Real(gt=0),
+    "dmft_t_min": nts.Real(gt=0),
+    "dmft_t_max": nts.Real(gt=0),
+    "dmft_tolerance": nts.Real(ge=0),
+    "width_demo": nts.Int(ge=1),
+    "batch_demo": nts.Int(ge=1),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -69,6 +69,31 @@ crossover_modes = 20000  # M of the crossover runs (truncation makes slopes rise
 tolerance = 0.03  # exponent tolerance for the verdicts (the rich slope approaches its limit slowly)
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "gammas": nts.ListOf(nts.Real(ge=0), min_len=2, increasing=True),
+    "lr": nts.Real(gt=0),
+    "steps": nts.Int(ge=10),
+    "n_modes": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "alpha_exp": nts.Real(gt=1),
+    "betas_exp": nts.ListOf(nts.Real(gt=0, lt=1), min_len=1, max_len=2),
+    "gamma_exp": nts.Real(gt=0),
+    "steps_exp": nts.Int(ge=10),
+    "n_modes_exp": nts.Int(ge=2),
+    "crossover_gammas": nts.ListOf(nts.Real(gt=0), min_len=3, increasing=True),
+    "crossover_steps": nts.Int(ge=10),
+    "crossover_modes": nts.Int(ge=2),
+    "tolerance": nts.Real(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import time
 
 import matplotlib.pyplot as plt

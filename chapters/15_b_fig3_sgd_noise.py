@@ -56,6 +56,29 @@ seed = 0
 tolerance = 0.05  # exponent tolerance for the verdicts
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_super": nts.Real(gt=1),
+    "batches": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "lr": nts.Real(gt=0),
+    "steps": nts.Int(ge=10),
+    "n_modes": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "min_batch_fit": nts.Int(ge=1),
+    "gamma_rich": nts.Real(gt=0),
+    "steps_rich": nts.Int(ge=10),
+    "n_modes_rich": nts.Int(ge=2),
+    "n_seeds": nts.Int(ge=1),
+    "seed": nts.Int(ge=0),
+    "tolerance": nts.Real(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import jax
 import matplotlib.pyplot as plt
 import numpy as np

@@ -52,6 +52,28 @@ n_limit_seeds = 6  # seeds per P of the exact limit
 seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta": nts.Real(gt=0, lt=1),
+    "n_modes": nts.Int(ge=2),
+    "width": nts.Int(ge=1),
+    "train_sizes": nts.ListOf(nts.Int(ge=1), min_len=1, increasing=True),
+    "n_seeds": nts.Int(ge=2),
+    "steps": nts.Int(ge=10),
+    "n_records": nts.Int(ge=3),
+    "lr_lazy": nts.Real(gt=0),
+    "gamma": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "limit_width": nts.Int(ge=1),
+    "limit_train_sizes": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_limit_seeds": nts.Int(ge=2),
+    "seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import jax
 import matplotlib.pyplot as plt
 import numpy as np

@@ -55,6 +55,31 @@ power_iterations = 40  # power-iteration steps per spike measurement
 seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "n_modes": nts.Int(ge=2),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=1, increasing=True),
+    "n_seeds": nts.Int(ge=2),
+    "batch": nts.Int(ge=1),
+    "steps": nts.Int(ge=10),
+    "n_records": nts.Int(ge=3),
+    "lr_lazy": nts.Real(gt=0),
+    "gamma": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "spike_width": nts.Int(ge=1),
+    "spike_seeds": nts.Int(ge=2),
+    "spike_records": nts.Int(ge=3),
+    "power_iterations": nts.Int(ge=1),
+    "seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import jax
 import matplotlib.pyplot as plt
 import numpy as np

@@ -47,6 +47,19 @@ tolerance_rel = 0.01  # "converged" means within this relative distance of the l
 other_starts = [0.0, 1.0]  # other initial exponents used to test the fixed point's stability
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "n_levels": nts.Int(ge=1),
+    "n_beta": nts.Int(ge=2),
+    "gap_betas": nts.ListOf(nts.Real(gt=0, lt=1), min_len=1, increasing=True),
+    "n_gap_levels": nts.Int(ge=3),
+    "tolerance_rel": nts.Real(gt=0, lt=1),
+    "other_starts": nts.ListOf(nts.Real(ge=0)),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -25,6 +25,14 @@ profile = "default"
 run_log_path = "book/run_log.json"
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "run_log_path": nts.Str(),
+})
+
+# %% tags=["remove-cell"]
 import importlib.metadata as md
 import json
 import os
