@@ -7,7 +7,7 @@ PROFILE ?= ci
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test test-fast book chapters chapter render check store reference benchmark clean
+.PHONY: help venv test test-fast book chapters chapter render check store snapshot lint reference benchmark clean
 
 help:
 	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-fast                     unit tests only (no chapters)"
 	@echo "make chapter NAME=01_data [PROFILE=gpu] [ARGS='-p lr 0.1']   (re)run one chapter, with one-off overrides"
 	@echo "make store PROFILE=large             copy the results the profile's chapters used into results/large"
+	@echo "make snapshot [PROFILE=ci]         run the chapters, then rewrite snapshots/<profile>.json (review the diff)"
+	@echo "make lint                          ruff (pyflakes and pydocstyle, Google convention)"
 	@echo "make render                        render the executed notebooks in book/ only"
 	@echo "make check PROFILE=gpu             validate a profile's parameter files"
 	@echo "make reference                     neural-tangents cross-check in its pinned environment"
@@ -50,6 +52,12 @@ render: $(STAMP)
 store: chapters
 	$(BIN)/python -m ntk_scaling.book.runner store --profile $(PROFILE)
 
+snapshot: chapters
+	$(BIN)/python -m ntk_scaling.book.runner snapshot --profile $(PROFILE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests chapters benchmarks scripts
+
 check: $(STAMP)
 	$(BIN)/python -m ntk_scaling.book.runner check --profile $(PROFILE)
 
@@ -62,4 +70,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_entk.py
 
 clean:
-	rm -rf _build book/*.ipynb book/run_log.json
+	rm -rf _build book/*.ipynb book/run_log.json book/_equations.md book/_scoreboard.md

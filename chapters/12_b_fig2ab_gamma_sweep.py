@@ -25,8 +25,8 @@
 # when the change of exponent sets in.
 #
 # **Where the curves come from.** The paper's mean-field equations (its Eqs. 26–31 and
-# 43–44) were lost from our copy; we use our reconstruction (math notes §1.7(a), tagged
-# [R]) as implemented in `ntk_scaling.dmft_limit`. At $N \to \infty$ the model reduces
+# 43–44) were lost from our copy; we use our reconstruction (appendix
+# {ref}`eq-b-dmft-rank-one`, reconstructed and checked numerically) as implemented in `ntk_scaling.dmft_limit`. At $N \to \infty$ the model reduces
 # *exactly* to a system in the $M$ modes alone: the error $v^0 = w^* - v$ obeys
 # $\dot v^0 = -K(v)\,\Lambda v^0$ with the kernel
 # $K = \kappa I + (\gamma/\kappa)\, v v^\top$ and
@@ -40,7 +40,7 @@
 # exponential integrator that stays stable however large $\kappa$ becomes; step $t$ means
 # flow time $\eta t$.
 #
-# The predictions we test are reconstructed (math notes §1.5, [R]): the late-time
+# The predictions we test are reconstructed ({ref}`eq-b-scaling-chi`, {ref}`eq-b-scaling-crossover`): the late-time
 # exponent $\chi = \beta\max(1, 2/(1+\beta))$ ([B] Eq. 10) and a crossover time
 # $t_\times \sim \gamma^{-1/(1-\beta)}/\eta$ after which a hard task shows the rich
 # exponent. The crossover law is our derivation (for small $\gamma$,
@@ -162,7 +162,7 @@ print(f"{len(points)} curves, {sweep_seconds:.1f} s (stored or cached curves are
 # %% [markdown]
 # **How $M$ was chosen.** A truncated spectrum stops the loss from falling once the
 # learned-mode index $k^*(t)$ reaches $M$, and well before that it bends the late slope
-# upward (math notes §1.9). At time $t$ the loss is roughly the tail
+# upward. At time $t$ the loss is roughly the tail
 # $\sum_{k>k^*}\lambda_k (w^*_k)^2 \approx k^{*-\alpha\beta}/(\alpha\beta)$, so we read
 # $k^*(T)$ off the final loss of the richest (fastest) run and require it to be a small
 # fraction of $M$. We also rerun the richest hard curve with $M/2$ modes: the fitted
@@ -302,7 +302,7 @@ exp_table.round(3)
 # the verdict for the prediction that applies (rich if γ > 0). For the easy task the rich
 # and lazy fits coincide. For the hard tasks the rich exponent is clearly above β and
 # close to $2\beta/(1+\beta)$; it approaches that value from below and slowly, so a finite
-# window always reads it a little low (math notes §1.9 saw the same).
+# window always reads it a little low ({ref}`eq-b-scaling-chi`).
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
@@ -432,7 +432,7 @@ claims = [
         "agrees" if ratio_easy < 1 else "disagrees",
     ),
     nts.Claim(
-        "Crossover to the rich exponent at t ∼ γ^(-1/(1-β)) (our reconstruction, §1.5)",
+        "Crossover to the rich exponent at t ∼ γ^(-1/(1-β)) (our reconstruction; see the appendix of equations)",
         f"p = {p_pred:.2f}", f"local p = {p_small:.2f} at the smallest γ pair; trend towards prediction: {trend}",
         cross_verdict,
         "Rule: agrees if p at the smallest γ pair is within 0.15 of the prediction and p approaches it monotonically as γ decreases; partly if only the trend holds.",

@@ -16,7 +16,7 @@
 #
 # With a finite batch of $B$ fresh samples per step, the gradient of online SGD is a noisy
 # estimate of the population gradient. In the scaling law of [B] (arXiv 2409.17858,
-# Eqs. 8–9, reconstructed in math notes §1.5, tagged [R]) this adds a term
+# Eqs. 8–9, reconstructed: appendix {ref}`eq-b-scaling-four-terms`) this adds a term
 # $(\eta/B)\,t^{-(2-1/\alpha)}$ to the loss. It matters only where the other terms fall
 # faster than it: for *super-easy* tasks, $\beta > 2 - 1/\alpha$, where the noise-free loss
 # decays as $t^{-\beta}$, the noise term takes over at late times and sets the decay. For
@@ -26,7 +26,7 @@
 #
 # **How the curves are computed.** Everything is at $N = \infty$ (`ntk_scaling.dmft_limit`).
 # For the lazy model ($\gamma = 0$) the expected loss obeys an exact recursion for the mode
-# variances of the error (math notes §1.7(b), [R], exact for Gaussian features):
+# variances of the error ({ref}`eq-b-dmft-batch`, exact for Gaussian features):
 # $C_k' = (1-\eta\lambda_k)^2 C_k + (\eta^2/B)(\lambda_k^2 C_k + \lambda_k L)$,
 # $L = \sum_k \lambda_k C_k$. It needs no sampling; $B = \infty$ is the closed form
 # $v^0_k(t) = (1-\eta\lambda_k)^t w^*_k$. For the rich model ($\gamma > 0$) no closed

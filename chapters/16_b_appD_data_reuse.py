@@ -21,11 +21,11 @@
 # finds to scale like $P^{-\alpha\min(2,\beta)}$, the same law as the model bottleneck in
 # $N$ with $P$ in place of $N$.
 #
-# **Set-up.** The model is our reconstruction of [B] Eqs. 3–5 (math notes §1.3, [R];
+# **Set-up.** The model is our reconstruction of [B] Eqs. 3–5 ({ref}`eq-b-model-network`;
 # simulated by `ntk_scaling.simulate_projected_model` with `n_train = P`). The $P$ samples
 # are Gaussian feature vectors with covariance $\Lambda$ drawn once per seed; each step is a
 # full-batch gradient step on them, the discrete-time version of the gradient flow of
-# Appendix D (math notes §1.7(d), [R]). The training loss is the mean squared error on the
+# Appendix D ({ref}`eq-b-dmft-reuse`, reconstructed). The training loss is the mean squared error on the
 # $P$ samples, the test loss the population loss $v^{0\top}\Lambda v^0$. The paper's
 # data-reuse DMFT (its Eq. 41) was not recovered; instead, for the lazy model the
 # $t \to \infty$ limit is exact and cheap: gradient descent on the readout converges to the

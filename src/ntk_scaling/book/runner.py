@@ -18,6 +18,7 @@ Command line (also ``ntk-book``)::
     python -m ntk_scaling.book.runner render                   # render book/ only
     python -m ntk_scaling.book.runner check --profile gpu      # validate parameter files only
     python -m ntk_scaling.book.runner store --profile large    # copy the results the chapters used into results/
+    python -m ntk_scaling.book.runner snapshot --profile ci    # write snapshots/ci.json from book/ (review the diff)
 
 Values are typed element by element against the chapter's defaults, wherever they come
 from (``1e-3`` in YAML is a string to PyYAML; ``-p widths "[16, 32]"`` is a string on the
@@ -53,6 +54,8 @@ __all__ = [
     "PARAMS_DIR",
     "BOOK_DIR",
     "RUN_LOG",
+    "SNAPSHOT_DIR",
+    "write_profile_snapshot",
     "ChapterError",
     "ChapterResult",
     "toc_chapters",
@@ -96,6 +99,7 @@ CHAPTER_DIR = REPO_ROOT / "chapters"
 PARAMS_DIR = REPO_ROOT / "params"
 BOOK_DIR = REPO_ROOT / "book"
 RUN_LOG = BOOK_DIR / "run_log.json"
+SNAPSHOT_DIR = REPO_ROOT / "snapshots"
 
 
 class ChapterError(RuntimeError):
@@ -522,11 +526,44 @@ def store_results(profile: str, names: list[str] | None = None, *, root: Path | 
     return StoreSummary(profile, len(kept), total, removed)
 
 
+def write_profile_snapshot(profile: str, *, path: Path | None = None) -> Path:
+    """Write ``snapshots/<profile>.json`` from every chapter executed in ``book/``.
+
+    Args:
+        profile: the profile the chapters were executed with.
+        path: where to write (default ``snapshots/<profile>.json``).
+
+    Returns:
+        The path written; review its diff before committing it.
+
+    Raises:
+        ParameterError: a chapter was not executed, or executed with another profile.
+    """
+    from .snapshot import collect_records, write_snapshot
+
+    names = toc_chapters()
+    missing = [n for n in names if not (BOOK_DIR / f"{n}.ipynb").exists()]
+    if missing:
+        raise ParameterError(f"not executed yet: {missing}; run `make chapters PROFILE={profile}` first")
+    records = collect_records(BOOK_DIR, names)
+    wrong = [n for n, r in records.items() if r.profile != profile]
+    if wrong:
+        raise ParameterError(f"executed with another profile than {profile!r}: {wrong}")
+    return write_snapshot(path or SNAPSHOT_DIR / f"{profile}.json", records, profile)
+
+
 def render_book(*, strict: bool = True) -> None:
     """Render ``book/`` with Jupyter Book 1.x into ``_build/html`` (execution off)."""
     missing = [n for n in toc_chapters() if not (BOOK_DIR / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"not executed yet: {missing}; run the chapters first")
+    if (REPO_ROOT / "equations").is_dir():
+        from .equations import write_equations_index
+
+        write_equations_index(REPO_ROOT, BOOK_DIR / "_equations.md")  # the appendix includes every equations/*.md
+    from .scoreboard import write_scoreboard
+
+    write_scoreboard(BOOK_DIR, toc_chapters(), SNAPSHOT_DIR, BOOK_DIR / "_scoreboard.md")  # the first page includes it
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT), "--builder", "html"]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
@@ -537,7 +574,7 @@ def render_book(*, strict: bool = True) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ntk-book", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for cmd in ("run", "build", "check", "store"):
+    for cmd in ("run", "build", "check", "store", "snapshot"):
         p = sub.add_parser(cmd)
         p.add_argument("--profile", default="ci")
         p.add_argument("chapters", nargs="*", help="chapter names such as 10_b_fig1_exponents (default: all in _toc.yml)")
@@ -556,6 +593,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             check_profile(args.profile, names)
             print(f"profile {args.profile!r}: {len(names)} parameter files valid")
+            return 0
+        if args.command == "snapshot":
+            path = write_profile_snapshot(args.profile)
+            print(f"wrote {path.relative_to(REPO_ROOT)}; review `git diff {path.relative_to(REPO_ROOT)}` before committing")
             return 0
         if args.command == "store":
             summary = store_results(args.profile, args.chapters or None)
