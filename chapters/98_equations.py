@@ -67,8 +67,6 @@ nts.check_parameters(globals(), {
 })
 
 # %% tags=["remove-cell"]
-from pathlib import Path
-
 from myst_nb import glue
 
 from ntk_scaling.book.runner import REPO_ROOT

@@ -1,7 +1,10 @@
 """Claims tables: the paper's statement and number beside ours, with a verdict.
 
 Every chapter ends with such a table. A verdict is computed, never typed: a claim
-"agrees" when the paper's value lies inside our interval widened by a stated tolerance.
+"agrees" when the paper's value lies inside our interval widened by a stated tolerance
+(appendix "Equations and their status", eq-book-methods-verdict). The tables are read
+back from the executed chapters by :mod:`ntk_scaling.book.snapshot` (the verdict
+snapshot CI compares) and :mod:`ntk_scaling.book.scoreboard` (the first page).
 """
 
 from __future__ import annotations
@@ -30,7 +33,16 @@ class Claim(NamedTuple):
 
 
 def format_interval(value: float, interval: tuple[float, float], digits: int = 2) -> str:
-    """``0.51 [0.47, 0.55]`` style text."""
+    """``0.51 [0.47, 0.55]`` style text.
+
+    Args:
+        value: the central value.
+        interval: (low, high).
+        digits: decimals shown.
+
+    Returns:
+        The text.
+    """
     lo, hi = interval
     return f"{value:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
@@ -45,6 +57,14 @@ def verdict_interval(
 
     The tolerance states how far a finite-size measurement may sit from an asymptotic
     prediction before we call it a disagreement; chapters say which tolerance they use.
+
+    Args:
+        target: the paper's value.
+        interval: our (low, high) interval.
+        tolerance: the widening on each side, in the quantity's units.
+
+    Returns:
+        "agrees", "disagrees", or "not tested" when any input is not finite.
     """
     lo, hi = interval
     if not (np.isfinite(lo) and np.isfinite(hi) and np.isfinite(target)):
@@ -53,7 +73,17 @@ def verdict_interval(
 
 
 def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
-    """A DataFrame with one row per claim, ready to display at the end of a chapter."""
+    """A DataFrame with one row per claim, ready to display at the end of a chapter.
+
+    Args:
+        claims: the rows.
+
+    Returns:
+        Columns "Paper's claim", "Paper", "Ours", "Verdict", "Note"; index from 1.
+
+    Raises:
+        ValueError: a verdict other than "agrees", "disagrees", "partly" or "not tested".
+    """
     allowed = {"agrees", "disagrees", "partly", "not tested"}
     for c in claims:
         if c.verdict not in allowed:

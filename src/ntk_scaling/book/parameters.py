@@ -228,7 +228,19 @@ class ListOf(_Spec):
 
 
 def coerce_parameter(spec: _Spec, value: Any, where: str) -> Any:
-    """``spec.coerce(value, where)``, for callers outside a chapter (the runner)."""
+    """``spec.coerce(value, where)``, for callers outside a chapter (the runner).
+
+    Args:
+        spec: a spec (:class:`Int`, :class:`Real`, ...).
+        value: the value to check.
+        where: how to name it in messages, e.g. ``"parameter 'lr'"``.
+
+    Returns:
+        The coerced value.
+
+    Raises:
+        ParameterError: the value does not fit the spec.
+    """
     return spec.coerce(value, where)
 
 
@@ -237,6 +249,13 @@ def spec_from_default(default: Any) -> _Spec:
 
     Used by the runner to type profile values and command-line overrides before a chapter
     starts; the chapter's own ``check_parameters`` adds ranges.
+
+    Args:
+        default: a parameter's default value (a literal).
+
+    Returns:
+        A spec: :class:`Bool`, :class:`Int`, :class:`Real`, :class:`Str`, :class:`ListOf`
+        (element by element) or :class:`Anything`.
     """
     if default is None:
         return Anything()

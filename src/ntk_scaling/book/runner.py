@@ -83,6 +83,12 @@ def find_project_root(start: Path | None = None) -> Path:
     the working directory) holding ``_toc.yml`` and ``chapters/``; else the checkout this
     package was installed from. So ``make book`` in a second clone runs that clone's
     chapters even when the package was installed (editable) from another one.
+
+    Args:
+        start: where to start looking (default: the working directory).
+
+    Returns:
+        The checkout's root folder.
     """
     env = os.environ.get(ROOT_ENV)
     if env:
@@ -107,6 +113,8 @@ class ChapterError(RuntimeError):
 
 
 class ChapterResult(NamedTuple):
+    """What :func:`run_chapter` did: where the executed notebook is, and how long it took."""
+
     name: str
     profile: str
     seconds: float
@@ -115,7 +123,14 @@ class ChapterResult(NamedTuple):
 
 
 def toc_chapters(toc_path: Path = REPO_ROOT / "_toc.yml") -> list[str]:
-    """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents."""
+    """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents.
+
+    Args:
+        toc_path: the ``_toc.yml`` to read.
+
+    Returns:
+        The names, root page first, without duplicates.
+    """
     toc = yaml.safe_load(toc_path.read_text())
     files: list[str] = [toc["root"]]
 
@@ -135,6 +150,17 @@ def toc_chapters(toc_path: Path = REPO_ROOT / "_toc.yml") -> list[str]:
 
 
 def chapter_path(name: str) -> Path:
+    """The source of a chapter, ``chapters/<name>.py``.
+
+    Args:
+        name: the chapter's name.
+
+    Returns:
+        The path.
+
+    Raises:
+        FileNotFoundError: no such chapter (the message lists the chapters).
+    """
     path = CHAPTER_DIR / f"{name}.py"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in CHAPTER_DIR.glob("*.py")))
@@ -150,7 +176,19 @@ def _parameters_cell(nb: Any, name: str) -> Any:
 
 
 def parameter_defaults(nb: Any, name: str = "?") -> dict[str, Any]:
-    """Names and default values of the parameters cell (literal assignments only)."""
+    """Names and default values of the parameters cell (literal assignments only).
+
+    Args:
+        nb: the chapter as a notebook (``jupytext.read``).
+        name: the chapter's name, for messages.
+
+    Returns:
+        ``{name: default}`` in the order of the cell.
+
+    Raises:
+        ParameterError: no or several parameters cells, an assignment to something other
+            than a plain name, or a value that is not a literal.
+    """
     source = _parameters_cell(nb, name).source
     defaults: dict[str, Any] = {}
     for node in ast.parse(source).body:
@@ -198,6 +236,14 @@ def coerce_values(values: dict[str, Any], defaults: dict[str, Any], source: str,
 def load_profile(name: str, profile: str, defaults: dict[str, Any]) -> dict[str, Any]:
     """Read ``params/<profile>/<name>.yaml`` and type it against the chapter's defaults.
 
+    Args:
+        name: the chapter.
+        profile: the profile folder's name.
+        defaults: the chapter's parameters cell (:func:`parameter_defaults`).
+
+    Returns:
+        The coerced values, with ``profile`` set when the chapter declares it.
+
     Raises:
         ParameterError: unknown profile, missing file, not a mapping, unknown name, bad type.
     """
@@ -221,6 +267,12 @@ def load_profile(name: str, profile: str, defaults: dict[str, Any]) -> dict[str,
 
 def parse_overrides(pairs: list[list[str]] | None) -> dict[str, Any]:
     """``-p NAME VALUE`` pairs from the command line, each VALUE read as YAML (as papermill does).
+
+    Args:
+        pairs: ``[[name, text], ...]`` as argparse collects them, or None.
+
+    Returns:
+        ``{name: value}``; text that is not valid YAML stays a string (typed later).
 
     Raises:
         ParameterError: a name is given twice.
@@ -258,7 +310,16 @@ def _store_digest(profile: str) -> str:
 
 
 def fingerprint(name: str, profile: str, overrides: dict[str, Any] | None = None) -> str:
-    """Hash of the chapter source, its profile file, the overrides, the library and the profile's store."""
+    """Hash of the chapter source, its profile file, the overrides, the library and the profile's store.
+
+    Args:
+        name: the chapter.
+        profile: the profile.
+        overrides: one-off values from the command line.
+
+    Returns:
+        32 hex characters; an executed notebook with the same fingerprint is up to date.
+    """
     h = hashlib.sha256()
     h.update(chapter_path(name).read_bytes())
     h.update(profile.encode())
@@ -446,7 +507,15 @@ def run_chapter(
 
 
 def check_profile(profile: str, names: list[str] | None = None) -> None:
-    """Validate every chapter's parameter file for ``profile`` without executing anything."""
+    """Validate every chapter's parameter file for ``profile`` without executing anything.
+
+    Args:
+        profile: the profile.
+        names: chapters (default: all in ``_toc.yml``).
+
+    Raises:
+        ParameterError: a missing file, an unknown name or a value of the wrong type.
+    """
     import jupytext
 
     for name in names or toc_chapters():
@@ -459,6 +528,8 @@ STORE_TOTAL_LIMIT = 30 * 2**20  #: bytes it may hold in all
 
 
 class StoreSummary(NamedTuple):
+    """What :func:`store_results` copied into the results store."""
+
     profile: str
     entries: int
     bytes: int
@@ -553,7 +624,19 @@ def write_profile_snapshot(profile: str, *, path: Path | None = None) -> Path:
 
 
 def render_book(*, strict: bool = True) -> None:
-    """Render ``book/`` with Jupyter Book 1.x into ``_build/html`` (execution off)."""
+    """Render ``book/`` with Jupyter Book 1.x into ``_build/html`` (execution off).
+
+    First writes the two generated includes: ``book/_equations.md`` (every
+    ``equations/*.md``, for the appendix) and ``book/_scoreboard.md`` (the verdicts of the
+    executed chapters, for the first page).
+
+    Args:
+        strict: fail on any warning (``-W -n --keep-going``), as CI does.
+
+    Raises:
+        FileNotFoundError: a chapter of the table of contents has not been executed.
+        subprocess.CalledProcessError: the build failed.
+    """
     missing = [n for n in toc_chapters() if not (BOOK_DIR / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"not executed yet: {missing}; run the chapters first")
@@ -572,6 +655,18 @@ def render_book(*, strict: bool = True) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (``python -m ntk_scaling.book.runner``, ``ntk-book``); see the module docstring.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 1 with a message on stderr otherwise.
+
+    Raises:
+        SystemExit: ``--help`` or arguments argparse rejects (errors of the book itself
+            are reported through the exit status instead).
+    """
     parser = argparse.ArgumentParser(prog="ntk-book", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for cmd in ("run", "build", "check", "store", "snapshot"):

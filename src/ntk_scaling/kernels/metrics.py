@@ -1,5 +1,7 @@
-"""Scalar summaries of an NTK used by [A] (arXiv 2507.05035): trace, spectrum, entropy,
-effective rank Γ, adaptation rate ν_Θ, trace ratio Δ_Θ, kernel-target alignment.
+"""Scalar summaries of an NTK used by [A] (arXiv 2507.05035).
+
+Trace, spectrum, entropy, effective rank Γ, adaptation rate ν_Θ, trace ratio Δ_Θ and
+kernel-target alignment.
 
 Definitions and their status are in the book's appendix "Equations and their status"
 (``equations/a_ntk_metrics.md``, labels ``eq-a-metrics-*``). A full (n, n, k, k) kernel is
