@@ -7,7 +7,7 @@ PROFILE ?= ci
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test test-fast book chapters chapter render check store snapshot lint reference benchmark clean
+.PHONY: help venv lock test test-fast book chapters chapter render check store snapshot lint reference benchmark clean
 
 help:
 	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
@@ -17,15 +17,25 @@ help:
 	@echo "make store PROFILE=large             copy the results the profile's chapters used into results/large"
 	@echo "make snapshot [PROFILE=ci]         run the chapters, then rewrite snapshots/<profile>.json (review the diff)"
 	@echo "make lint                          ruff (pyflakes and pydocstyle, Google convention)"
+	@echo "make lock                          re-resolve requirements.lock (needs uv: pip install uv)"
 	@echo "make render                        render the executed notebooks in book/ only"
 	@echo "make check PROFILE=gpu             validate a profile's parameter files"
 	@echo "make reference                     neural-tangents cross-check in its pinned environment"
 	@echo "make benchmark                     speed benchmarks (results in benchmarks/results/)"
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# With the lock file present (the default in a checkout) the environment is exactly the
+# locked one (CI's); `make venv LOCK=` resolves the pyproject.toml ranges instead.
+$(STAMP): pyproject.toml $(wildcard $(LOCK))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	if [ -n "$(LOCK)" ] && [ -f "$(LOCK)" ]; then \
+	  $(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK) && \
+	  $(BIN)/python -m pip install --quiet --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install --quiet -e ".[book,test]" ; \
+	fi
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -54,6 +64,10 @@ store: chapters
 
 snapshot: chapters
 	$(BIN)/python -m ntk_scaling.book.runner snapshot --profile $(PROFILE)
+
+lock:
+	uv pip compile pyproject.toml --extra book --extra test --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" -o $(LOCK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests chapters benchmarks scripts

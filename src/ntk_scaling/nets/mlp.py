@@ -66,6 +66,16 @@ class MLPConfig(NamedTuple):
     ``depth`` is the number of hidden layers, so the network has ``depth + 1`` dense
     layers. ``b_std=None`` means the parameterisation's default (0 for ``standard`` and
     ``mup``, 1 for ``ntk``); see the module docstring for the exact conventions.
+
+    Attributes:
+        in_dim: input dimension d.
+        width: units per hidden layer.
+        depth: number of hidden layers (≥ 0).
+        out_dim: outputs k (logits).
+        parameterisation: ``"standard"``, ``"ntk"`` or ``"mup"``.
+        bias: whether layers have biases.
+        w_std: σ_w.
+        b_std: σ_b, or None for the parameterisation's default.
     """
 
     in_dim: int
