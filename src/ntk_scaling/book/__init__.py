@@ -9,12 +9,14 @@ from . import parameters
 from . import equations
 from . import snapshot
 from . import scoreboard
+from . import provenance
 from .claims import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
 from .parameters import *  # noqa: F401,F403
 from .equations import *  # noqa: F401,F403
 from .snapshot import *  # noqa: F401,F403
 from .scoreboard import *  # noqa: F401,F403
+from .provenance import *  # noqa: F401,F403
 
 __all__ = [
     *claims.__all__,
@@ -23,4 +25,5 @@ __all__ = [
     *equations.__all__,
     *snapshot.__all__,
     *scoreboard.__all__,
+    *provenance.__all__,
 ]
