@@ -35,6 +35,8 @@ import ntk_scaling as nts
 nts.check_parameters(globals(), {
     "profile": nts.Str(),
     "run_log_path": nts.Str(),
+    "book_dir": nts.Str(),
+    "results_root": nts.Str(),
 })
 
 # %% tags=["remove-cell"]
