@@ -77,6 +77,14 @@ def test_claims_are_read_back_from_the_rendered_table():
     assert claims_from_html("<table><tr><th>a</th></tr><tr><td>1</td></tr></table>") == []
 
 
+def test_claims_tables_show_long_claims_in_full():
+    long = "A claim that is much longer than the fifty characters pandas shows by default, " * 2
+    frame = nts.claims_table([nts.Claim(long, "1", "1 [0, 2]", "agrees", "a note " * 20)])
+    assert isinstance(frame, nts.ClaimsTable)
+    (claim,) = claims_from_html(frame._repr_html_())
+    assert claim.statement == long.strip() and claim.note == ("a note " * 20).strip()
+
+
 def test_glued_numbers_parse_python_and_numpy_scalars_and_skip_timings_and_text():
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")
@@ -137,7 +145,7 @@ def test_snapshot_refuses_another_profile():
 
 
 def test_scoreboard_counts_per_paper_and_profile_and_links_chapters(tmp_path):
-    _notebook(tmp_path / "10_b_one.ipynb", "Fig. 1", ["agrees", "agrees", "partly"], {})
+    _notebook(tmp_path / "10_b_one.ipynb", "Fig. 1 ([B] *a*)", ["agrees", "agrees", "partly"], {})
     _notebook(tmp_path / "21_a_two.ipynb", "Model scaling", ["disagrees", "not tested"], {})
     _notebook(tmp_path / "01_data.ipynb", "Data", [], {"c01_n": 3})
     records = collect_records(tmp_path, ["01_data", "10_b_one", "21_a_two", "99_missing"])
@@ -153,7 +161,7 @@ def test_scoreboard_counts_per_paper_and_profile_and_links_chapters(tmp_path):
     assert "| **ci** (this edition) | [A] | 0 | 0 | 1 | 1 | 2 |" in text
     assert "| gpu (snapshot) | [A] | 1 | 0 | 0 | 0 | 1 |" in text
     assert "ci (snapshot)" not in text  # this edition's own profile is shown live
-    assert "{doc}`Fig. 1 <10_b_one>`" in text
+    assert "{doc}`Fig. 1 ([B] *a*) <10_b_one>`" in text  # role text is not markdown: not escaped
     assert r"Claim 1 with \<markup\> & a \| pipe and \$x\_1\$" in text  # escaped for a MyST table
     assert text.index("### Claims of [B]") < text.index("### Claims of [A]")  # book order
 

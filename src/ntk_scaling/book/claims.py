@@ -16,6 +16,7 @@ import pandas as pd
 
 __all__ = [
     "Claim",
+    "ClaimsTable",
     "format_interval",
     "verdict_interval",
     "claims_table",
@@ -72,14 +73,36 @@ def verdict_interval(
     return "agrees" if lo - tolerance <= target <= hi + tolerance else "disagrees"
 
 
-def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
+class ClaimsTable(pd.DataFrame):
+    """A claims table: a DataFrame that displays every cell in full.
+
+    pandas cuts cells longer than ``display.max_colwidth`` (50 characters) with "...";
+    a claim or a note cut short is useless to a reader, and the scoreboard reads the
+    statements back from the rendered table. This subclass renders without that limit.
+    """
+
+    @property
+    def _constructor(self) -> type:
+        return ClaimsTable
+
+    def _repr_html_(self) -> str | None:
+        with pd.option_context("display.max_colwidth", None):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return super().__repr__()
+
+
+def claims_table(claims: Sequence[Claim]) -> ClaimsTable:
     """A DataFrame with one row per claim, ready to display at the end of a chapter.
 
     Args:
         claims: the rows.
 
     Returns:
-        Columns "Paper's claim", "Paper", "Ours", "Verdict", "Note"; index from 1.
+        A :class:`ClaimsTable` (a DataFrame shown without truncating any cell) with
+        columns "Paper's claim", "Paper", "Ours", "Verdict", "Note"; index from 1.
 
     Raises:
         ValueError: a verdict other than "agrees", "disagrees", "partly" or "not tested".
@@ -88,7 +111,7 @@ def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
     for c in claims:
         if c.verdict not in allowed:
             raise ValueError(f"verdict must be one of {sorted(allowed)}, got {c.verdict!r}")
-    frame = pd.DataFrame(
+    frame = ClaimsTable(
         [c._asdict() for c in claims],
         columns=["statement", "paper", "ours", "verdict", "note"],
     )

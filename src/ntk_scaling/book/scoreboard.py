@@ -36,6 +36,12 @@ def _md(text: str) -> str:
     return "".join("\\" + ch if ch in _ESCAPE else ch for ch in text)
 
 
+def _link_title(title: str) -> str:
+    """A page title usable as the text of a ``{doc}`` role inside a table cell (no markup is parsed there)."""
+    text = " ".join(str(title).split())
+    return text.replace("`", "'").replace("<", "(").replace(">", ")").replace("|", "/")
+
+
 def verdict_counts(records: dict[str, ChapterRecord]) -> dict[str, Counter]:
     """Verdicts counted per paper.
 
@@ -124,7 +130,7 @@ def scoreboard_markdown(
         title = {"[A]": "Claims of [A]", "[B]": "Claims of [B]"}.get(paper, "Other claims")
         lines += [f"### {title}", "", "| Chapter | Claim | Verdict |", "|---|---|---|"]
         for name, rec in chapters:
-            link = f"{{doc}}`{_md(rec.title).replace('`', '')} <{name}>`"
+            link = f"{{doc}}`{_link_title(rec.title)} <{name}>`"
             for claim in rec.claims:
                 lines.append(f"| {link} | {_md(claim.statement)} | {claim.verdict} |")
         lines.append("")
