@@ -147,7 +147,7 @@ def test_snapshot_refuses_another_profile():
 def test_scoreboard_counts_per_paper_and_profile_and_links_chapters(tmp_path):
     _notebook(tmp_path / "10_b_one.ipynb", "Fig. 1 ([B] *a*)", ["agrees", "agrees", "partly"], {})
     _notebook(tmp_path / "21_a_two.ipynb", "Model scaling", ["disagrees", "not tested"], {})
-    _notebook(tmp_path / "01_data.ipynb", "Data", [], {"c01_n": 3})
+    _notebook(tmp_path / "01_data.ipynb", "Data", ["agrees"], {"c01_n": 3})
     records = collect_records(tmp_path, ["01_data", "10_b_one", "21_a_two", "99_missing"])
     assert list(records) == ["01_data", "10_b_one", "21_a_two"]
     counts = verdict_counts(records)
@@ -163,7 +163,9 @@ def test_scoreboard_counts_per_paper_and_profile_and_links_chapters(tmp_path):
     assert "ci (snapshot)" not in text  # this edition's own profile is shown live
     assert "{doc}`Fig. 1 ([B] *a*) <10_b_one>`" in text  # role text is not markdown: not escaped
     assert r"Claim 1 with \<markup\> & a \| pipe and \$x\_1\$" in text  # escaped for a MyST table
-    assert text.index("### Claims of [B]") < text.index("### Claims of [A]")  # book order
+    assert text.index("### Claims of [B]") < text.index("### Claims of [A]") < text.index("### The book's own")
+    assert "| the book's own checks | 1 | 0 | 0 | 0 | 1 |" in text
+    assert "|  | Claim 2" in text  # the chapter is linked once, on its first claim
 
     target = write_scoreboard(tmp_path, ["01_data", "10_b_one", "21_a_two"])
     assert target.name == "_scoreboard.md" and "this edition" in target.read_text()

@@ -19,6 +19,7 @@ from .snapshot import ChapterRecord, chapter_paper, collect_records, load_snapsh
 
 __all__ = [
     "VERDICT_ORDER",
+    "PAPER_ORDER",
     "verdict_counts",
     "snapshot_counts",
     "scoreboard_markdown",
@@ -26,6 +27,11 @@ __all__ = [
 ]
 
 VERDICT_ORDER: tuple[str, ...] = ("agrees", "partly", "disagrees", "not tested")
+#: Papers in the order the book treats them; "other" are the book's own checks (data, performance).
+PAPER_ORDER: tuple[str, ...] = ("[B]", "[A]", "other")
+_PAPER_LABEL = {"[B]": "[B]", "[A]": "[A]", "other": "the book's own checks"}
+_PAPER_TITLE = {"[B]": "Claims of [B]", "[A]": "Claims of [A]",
+                "other": "The book's own checks (data, performance)"}
 
 _ESCAPE = "\\`*_{}[]<>()#+!|$~"
 
@@ -49,8 +55,8 @@ def verdict_counts(records: dict[str, ChapterRecord]) -> dict[str, Counter]:
         records: chapter records (:func:`~ntk_scaling.book.snapshot.collect_records`).
 
     Returns:
-        ``{paper: Counter(verdict -> count)}`` with papers in order of first appearance
-        (``"[A]"``, ``"[B]"`` or ``"other"``); chapters without claims are left out.
+        ``{paper: Counter(verdict -> count)}`` (``"[A]"``, ``"[B]"`` or ``"other"``, the
+        book's own checks); chapters without claims are left out.
     """
     out: dict[str, Counter] = {}
     for name, rec in records.items():
@@ -75,12 +81,16 @@ def snapshot_counts(snapshot: dict[str, Any]) -> dict[str, Counter]:
     return out
 
 
+def _paper_key(paper: str) -> int:
+    return PAPER_ORDER.index(paper) if paper in PAPER_ORDER else len(PAPER_ORDER)
+
+
 def _count_rows(label: str, counts: dict[str, Counter]) -> list[str]:
     rows = []
-    for paper in sorted(counts):
+    for paper in sorted(counts, key=_paper_key):
         c = counts[paper]
         cells = [str(c.get(v, 0)) for v in VERDICT_ORDER]
-        rows.append(f"| {label} | {paper} | " + " | ".join(cells) + f" | {sum(c.values())} |")
+        rows.append(f"| {label} | {_PAPER_LABEL.get(paper, paper)} | " + " | ".join(cells) + f" | {sum(c.values())} |")
     return rows
 
 
@@ -126,13 +136,12 @@ def scoreboard_markdown(
     for name, rec in records.items():
         if rec.claims:
             papers.setdefault(chapter_paper(name), []).append((name, rec))
-    for paper, chapters in papers.items():
-        title = {"[A]": "Claims of [A]", "[B]": "Claims of [B]"}.get(paper, "Other claims")
-        lines += [f"### {title}", "", "| Chapter | Claim | Verdict |", "|---|---|---|"]
-        for name, rec in chapters:
+    for paper in sorted(papers, key=_paper_key):
+        lines += [f"### {_PAPER_TITLE.get(paper, paper)}", "", "| Chapter | Claim | Verdict |", "|---|---|---|"]
+        for name, rec in papers[paper]:
             link = f"{{doc}}`{_link_title(rec.title)} <{name}>`"
-            for claim in rec.claims:
-                lines.append(f"| {link} | {_md(claim.statement)} | {claim.verdict} |")
+            for i, claim in enumerate(rec.claims):
+                lines.append(f"| {link if i == 0 else ''} | {_md(claim.statement)} | {claim.verdict} |")
         lines.append("")
     if not papers:
         lines += ["No chapter with a claims table has been executed yet.", ""]
