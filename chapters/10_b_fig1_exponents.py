@@ -92,6 +92,9 @@ nts.check_parameters(globals(), {
     "width_demo": nts.Int(ge=1),
     "batch_demo": nts.Int(ge=1),
 })
+for low, high in (("alpha_min", "alpha_max"), ("exact_t_min", "exact_t_max"), ("dmft_t_min", "dmft_t_max")):
+    if not globals()[low] < globals()[high]:
+        raise nts.ParameterError(f"parameter {low!r} must be below {high!r}, got {globals()[low]} and {globals()[high]}")
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt

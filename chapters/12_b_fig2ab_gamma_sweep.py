@@ -92,6 +92,8 @@ nts.check_parameters(globals(), {
     "crossover_modes": nts.Int(ge=2),
     "tolerance": nts.Real(ge=0),
 })
+if gammas[0] != 0.0:
+    raise nts.ParameterError(f"parameter 'gammas' must start with 0.0 (the lazy reference curve), got {gammas}")
 
 # %% tags=["remove-cell"]
 import time

@@ -77,6 +77,11 @@ nts.check_parameters(globals(), {
     "seed": nts.Int(ge=0),
     "tolerance": nts.Real(ge=0),
 })
+if 16 not in batches or sum(b >= min_batch_fit for b in batches) < 3:
+    raise nts.ParameterError(
+        f"parameter 'batches' must contain 16 (the batch quoted in the claims) and at least 3 batches "
+        f">= min_batch_fit = {min_batch_fit} for the 1/B fit, got {batches}"
+    )
 
 # %% tags=["remove-cell"]
 import jax

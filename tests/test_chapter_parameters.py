@@ -86,6 +86,13 @@ def test_too_few_points_stop_at_the_top():
         _run_check_cell("16_b_appD_data_reuse", {"limit_train_sizes": [8, 16]})
     with pytest.raises(nts.ParameterError, match=r"'floor_widths'\[1\] must be an integer"):
         _run_check_cell("13_b_fig2cd_finite_width", {"floor_widths": [8, "wide", 32]})
+    # relations between parameters, checked in the same cell
+    with pytest.raises(nts.ParameterError, match="must start with 0.0"):
+        _run_check_cell("12_b_fig2ab_gamma_sweep", {"gammas": [0.1, 1.0]})
+    with pytest.raises(nts.ParameterError, match="must contain 16"):
+        _run_check_cell("15_b_fig3_sgd_noise", {"batches": [1, 4, 64]})
+    with pytest.raises(nts.ParameterError, match="'exact_t_min' must be below 'exact_t_max'"):
+        _run_check_cell("10_b_fig1_exponents", {"exact_t_min": 1e4, "exact_t_max": 1e2})
 
 
 def test_a_real_chapter_with_two_points_stops_at_the_top_with_a_clear_message(tmp_path, monkeypatch):
