@@ -76,8 +76,6 @@ agree_z = 3.0  # ... and none lies further than this many standard errors
 seed = 0
 
 # %% tags=["remove-cell"]
-import time
-
 import jax
 import matplotlib.pyplot as plt
 import numpy as np
@@ -140,12 +138,9 @@ glue("c13_n_modes", n_modes, display=False)
 # they train.
 
 # %%
-t0 = time.perf_counter()
 sims = {t: nts.lazy_rich_sweep(tasks[t], over="width", values=widths, gamma=gamma, lr_lazy=lr_lazy, lr_rich=lr_rich,
                                seed=seed, batch=None, steps=steps, n_seeds=n_seeds, n_records=n_records)
         for t in tasks}
-sim_seconds = time.perf_counter() - t0
-t0 = time.perf_counter()
 matched, long, limit = {}, {}, {}
 for t, m in configs:
     g, lr = learning[m]
@@ -157,7 +152,6 @@ for t, m in configs:
                                                  n_records=n_records, dynamics="discrete")
         long[t, m, n] = nts.dmft_finite_width(tasks[t], width=n, lr=lr, gamma=g, steps=theory_steps,
                                               n_records=2 * n_records)
-theory_seconds = time.perf_counter() - t0
 floors = {(t, n): nts.finite_width_floor(tasks[t], n) for t in tasks for n in widths}
 glue("c13_theory_steps", theory_steps, display=False)
 glue("c13_beta_hard", beta_hard, display=False)
@@ -509,6 +503,4 @@ claims = [
         "(first claim). Rule: both within 1% of L_∞ at the last theory step.",
     ),
 ]
-glue("c13_sim_seconds", sim_seconds, display=False)
-glue("c13_theory_seconds", theory_seconds, display=False)
 nts.claims_table(claims)

@@ -184,7 +184,7 @@ def finite_width_floor(task: PowerLawTask, width: int) -> float:
 
 
 def _solve_y(modes: _Modes, width: int, s: np.ndarray, iterations: int = 100) -> np.ndarray:
-    """y ≥ 0 with (1/N) Σ λ²/((λ − s)² + y²) = 1, and y = 0 where there is no solution.
+    """Solve for y ≥ 0 with (1/N) Σ λ²/((λ − s)² + y²) = 1, and y = 0 where there is no solution.
 
     With Y = y² and g(Y) the left side, h = 1/g is concave and increasing in Y (a harmonic
     sum of linear functions), so Newton's method on h(Y) = 1 started at Y = 0 (where h < 1

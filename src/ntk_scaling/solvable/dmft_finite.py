@@ -310,7 +310,9 @@ def solve_reduced_modes(
     Args:
         modes: from :func:`deterministic_modes` (the theory) or :func:`instance_modes`
             (one seed, exact).
-        lr: η; the flow runs in τ = η·t. gamma: γ ≥ 0. steps: last step T.
+        lr: η; the flow runs in τ = η·t.
+        gamma: γ ≥ 0.
+        steps: the last step T.
         n_records: at most this many log-spaced records.
         batch: B (None: B = ∞). A finite batch always uses η-steps.
         dynamics: "flow" (B = ∞ only; float64 numpy, exponential integrator on a log grid)
@@ -382,7 +384,9 @@ def dmft_finite_width(
     Args:
         task: the power-law task (λ_k, w*_k), M modes.
         width: N.
-        lr: η; the flow runs in τ = η·t. gamma: γ ≥ 0 (0 = lazy). steps: last step T.
+        lr: η; the flow runs in τ = η·t.
+        gamma: γ ≥ 0 (0 = lazy).
+        steps: the last step T.
         batch: B, fresh Gaussian samples per step; None = B = ∞ (population gradient).
             A finite batch always uses η-steps (``dynamics="discrete"``).
         n_records: at most this many log-spaced records.
@@ -426,9 +430,12 @@ class Agreement(NamedTuple):
     z_critical: float  #: half-width of the interval in standard errors (1.96 for 95%)
 
     def verdict(self, *, allowed_fraction: float = 0.1, max_z: float = 3.0) -> str:
-        """"agrees" if ≤ ``allowed_fraction`` of records lie outside and none beyond ``max_z``
+        """Return "agrees", "partly" or "disagrees".
+
+        "agrees" if ≤ ``allowed_fraction`` of records lie outside and none beyond ``max_z``
         s.e. (records are correlated, so a few excursions are expected by chance);
-        "partly" if none beyond 2·``max_z``; else "disagrees"."""
+        "partly" if none beyond 2·``max_z``; else "disagrees".
+        """
         if self.frac_outside <= allowed_fraction and self.max_z <= max_z:
             return "agrees"
         return "partly" if self.max_z <= 2 * max_z else "disagrees"
@@ -440,7 +447,8 @@ def compare_with_simulation(theory: DMFTResult, steps: object, losses: object, *
 
     Args:
         theory: a :class:`ntk_scaling.DMFTResult` recorded at ``steps``.
-        steps: (R,) the simulation's recorded steps. losses: (n_seeds, R) test losses.
+        steps: (R,) the simulation's recorded steps.
+        losses: (n_seeds, R) test losses.
         min_step: compare records with step ≥ ``min_step`` only.
         confidence: two-sided level of the normal interval of the seed mean.
 
