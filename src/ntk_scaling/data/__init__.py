@@ -2,7 +2,9 @@
 
 from . import vision
 from . import datasets
+from . import circle
 from .vision import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
+from .circle import *  # noqa: F401,F403
 
-__all__ = [*vision.__all__, *datasets.__all__]
+__all__ = [*vision.__all__, *datasets.__all__, *circle.__all__]
