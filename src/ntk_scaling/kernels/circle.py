@@ -51,6 +51,7 @@ from scipy import special
 
 from ..cache import cached_function
 from ..fitting import fit_power_law
+from ..solvable.tasks import PowerLawTask
 
 __all__ = [
     "CircleExponents",
@@ -64,6 +65,8 @@ __all__ = [
     "grid_fourier_spectrum",
     "relu_power_kernel",
     "spectral_task_exponents",
+    "circle_power_law_task",
+    "circle_lazy_loss",
 ]
 
 INPUT_DIM = 2  #: D: inputs (cos θ, sin θ), first layer divided by √D
@@ -110,6 +113,11 @@ def relu_power_kernel(a: float, rho: np.ndarray) -> np.ndarray:
         else:
             j = 3.0 * s * r + (np.pi - t) * (1.0 + 2.0 * r * r)
         return j / (2.0 * np.pi)
+    return _hypergeometric_kernel(a, r)
+
+
+def _hypergeometric_kernel(a: float, r: np.ndarray) -> np.ndarray:
+    """κ_a(ρ) from its Hermite series in closed form (module docstring), any real a > −1/2."""
     r2 = r * r
     even = special.gamma((a + 1) / 2) ** 2 * special.hyp2f1(-a / 2, -a / 2, 0.5, r2)
     odd = 2.0 * r * special.gamma(a / 2 + 1) ** 2 * special.hyp2f1((1 - a) / 2, (1 - a) / 2, 1.5, r2)
@@ -306,3 +314,72 @@ def spectral_task_exponents(kernel: np.ndarray, target: np.ndarray, *, rank_min:
         eigenvalues=lam,
         tail_power=tail,
     )
+
+
+def circle_power_law_task(q: float, q_phi: float, depth: int, n_modes: int, *, target_modes: int | None = None) -> PowerLawTask:
+    """[B]'s linear-model task with the circle NTK's spectrum and a circle target's power.
+
+    Mode pair k = 1 … n_modes becomes one mode of the solvable model with eigenvalue λ_k
+    (:func:`circle_ntk_spectrum`) and target w*_k with λ_k (w*_k)² = a_k²/2, the target's
+    power in that pair (:func:`ntk_scaling.circle_amplitudes`, unit variance over
+    ``target_modes`` = K modes, default n_modes). The loss of the zero function is then
+    Σ_k a_k²/2 (1 when K ≤ n_modes). So [B]'s model and its DMFT run on exactly the circle
+    task, with the learning-rate convention of :func:`circle_lazy_loss`.
+
+    Returns:
+        A :class:`ntk_scaling.PowerLawTask` (float64) with ``alpha``/``beta`` from
+        :func:`circle_task_exponents`.
+    """
+    exps = circle_task_exponents(q, q_phi)
+    n_modes = _check_int(n_modes, "n_modes", 1)
+    k_target = n_modes if target_modes is None else _check_int(target_modes, "target_modes", 1)
+    lam = circle_ntk_spectrum(q_phi, depth, n_modes + 1)[1:]
+    k = np.arange(1, k_target + 1, dtype=np.float64)
+    a = k ** (-float(q))
+    a = a / np.sqrt(0.5 * np.sum(a * a))
+    power = np.zeros(n_modes)
+    power[: min(n_modes, k_target)] = 0.5 * a[: min(n_modes, k_target)] ** 2
+    return PowerLawTask(exps.alpha, exps.beta, np.asarray(lam, np.float64), np.sqrt(power / lam))
+
+
+def circle_lazy_loss(q: float, q_phi: float, depth: int, *, eta0: float, steps: np.ndarray, n_modes: int = 4096,
+                     target_modes: int | None = None) -> np.ndarray:
+    """Loss of the infinite-width lazy network on a circle task under online SGD, L(t).
+
+    With the mean-field learning rate η = η₀γ₀²N and the MSE loss mean (f − y)², the mean
+    function-space step is f ← f − 2η₀ Θ(f − y), so (batch noise neglected, which is
+    sub-leading for hard tasks, [B] Section 4)
+
+        L(t) = Σ_k (a_k²/2) (1 − 2η₀ λ_k)^(2t),
+
+    i.e. :func:`ntk_scaling.lazy_loss` on :func:`circle_power_law_task` with lr = 2η₀ (tested), here
+    also for real t (for effective times).
+    Status: our derivation (equations appendix, ``eq-b-circle-lazy-loss``); chapter 24 checks
+    it against the γ₀ = 10⁻³ networks.
+
+    Args:
+        q, q_phi, depth: the task and the network.
+        eta0: η₀.
+        steps: steps t ≥ 0 (real values allowed).
+        n_modes: modes kept (the tail beyond is in the loss only through ``target_modes``).
+        target_modes: K of the task (default n_modes).
+
+    Returns:
+        (len(steps),) float64.
+    """
+    task = circle_power_law_task(q, q_phi, depth, n_modes, target_modes=target_modes)
+    t = np.asarray(steps, dtype=np.float64)
+    if np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise ValueError("steps must be finite and non-negative")
+    lam = np.asarray(task.eigenvalues, np.float64)
+    power = lam * np.asarray(task.target, np.float64) ** 2
+    rate = 1.0 - 2.0 * float(eta0) * lam
+    if np.any(rate <= 0):
+        raise ValueError(f"eta0 = {eta0} is beyond the lazy stability limit 1/(2 λ_max) = {0.5 / lam.max():.3g}")
+    missing = 0.0
+    if target_modes is not None and target_modes > n_modes:
+        k = np.arange(1, target_modes + 1, dtype=np.float64)
+        a2 = k ** (-2.0 * float(q))
+        missing = float(np.sum(a2[n_modes:]) / np.sum(a2))  # unlearned power beyond n_modes (variance 1)
+    # Σ_k p_k r_k^(2t), also for real t (effective times); equals lazy_loss(task, lr=2η₀) at integers
+    return np.exp(2.0 * np.multiply.outer(t, np.log(rate))) @ power + missing
