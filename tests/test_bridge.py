@@ -118,3 +118,22 @@ def test_circle_lazy_loss_is_the_lazy_linear_model():
     assert nts.circle_lazy_loss(1.0, 1.0, 2, eta0=0.3, steps=[0], n_modes=500)[0] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="stability"):
         nts.circle_lazy_loss(1.0, 1.0, 2, eta0=100.0, steps=[1], n_modes=50)
+
+
+def test_realised_fraction():
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0, 0.3, 40)
+    frac, ci = nts.realised_fraction(p, 0.4 * p + rng.normal(0, 0.01, 40), n_boot=500)
+    assert frac == pytest.approx(0.4, abs=0.05) and ci[0] < 0.4 < ci[1]
+    with pytest.raises(ValueError, match="zero"):
+        nts.realised_fraction(np.zeros(5), np.ones(5))
+
+
+def test_diagonal_plus_rank_one_eigenvalues_match_eigh():
+    rng = np.random.default_rng(3)
+    d = np.sort(rng.uniform(0, 1, 200)) ** 3
+    z = rng.normal(size=200)
+    z[5] = 0.0  # a deflated direction
+    mu = nts.diagonal_plus_rank_one_eigenvalues(d, 0.7, z)
+    np.testing.assert_allclose(mu, np.linalg.eigvalsh(np.diag(d) + 0.7 * np.outer(z, z)), rtol=1e-9, atol=1e-14)
+    np.testing.assert_array_equal(nts.diagonal_plus_rank_one_eigenvalues(d, 0.0, z), d)

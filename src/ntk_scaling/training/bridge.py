@@ -44,6 +44,7 @@ __all__ = [
     "GainRelation",
     "gain_trace_relation",
     "onset_step",
+    "realised_fraction",
 ]
 
 
@@ -318,3 +319,32 @@ def onset_step(steps: object, lower_band: object, threshold: float = 0.0) -> flo
     lo = np.asarray(lower_band, dtype=np.float64).ravel()
     hit = np.flatnonzero(lo > threshold)
     return float(t[hit[0]]) if hit.size else float("inf")
+
+
+def realised_fraction(
+    predicted: object, measured: object, *, confidence: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, tuple[float, float]]:
+    """Least-squares slope through the origin of measured on predicted gains, with a bootstrap interval.
+
+    1 means the measured exponent gain is what the effective-time relation predicts from
+    Δ_Θ; 0 means none of it is realised. Points are resampled as independent (optimistic
+    intervals, as in :func:`gain_trace_relation`).
+
+    Raises:
+        ValueError: fewer than 3 points, mismatched lengths, or all predictions zero.
+    """
+    p = np.asarray(predicted, dtype=np.float64).ravel()
+    m = np.asarray(measured, dtype=np.float64).ravel()
+    if p.size != m.size or p.size < 3 or not (np.all(np.isfinite(p)) and np.all(np.isfinite(m))):
+        raise ValueError(f"realised_fraction needs >= 3 matching finite points, got {p.size} and {m.size}")
+    if not np.any(p != 0):
+        raise ValueError("realised_fraction: every predicted gain is zero")
+    slope = float(p @ m / (p @ p))
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(n_boot):
+        i = rng.integers(0, p.size, p.size)
+        if np.any(p[i] != 0):
+            draws.append(p[i] @ m[i] / (p[i] @ p[i]))
+    lo, hi = np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)])
+    return slope, (float(lo), float(hi))
