@@ -110,7 +110,7 @@ def test_dmft_kernel_lens_loss_and_effective_time_mechanism():
 
 
 def test_circle_lazy_loss_is_the_lazy_linear_model():
-    task = nts.circle_power_law_task(1.0, 1.0, 2, 500)
+    task = nts.circle_power_law_task(1.0, 1.0, 2, 500, dtype=np.float64)
     t = np.array([0, 1, 10, 100, 1000])
     np.testing.assert_allclose(
         nts.circle_lazy_loss(1.0, 1.0, 2, eta0=0.3, steps=t, n_modes=500), nts.lazy_loss(task, lr=0.6, steps=t), rtol=1e-10

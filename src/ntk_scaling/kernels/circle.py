@@ -46,6 +46,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import jax.numpy as jnp
 import numpy as np
 from scipy import special
 
@@ -316,7 +317,9 @@ def spectral_task_exponents(kernel: np.ndarray, target: np.ndarray, *, rank_min:
     )
 
 
-def circle_power_law_task(q: float, q_phi: float, depth: int, n_modes: int, *, target_modes: int | None = None) -> PowerLawTask:
+def circle_power_law_task(
+    q: float, q_phi: float, depth: int, n_modes: int, *, target_modes: int | None = None, dtype: object = np.float32
+) -> PowerLawTask:
     """[B]'s linear-model task with the circle NTK's spectrum and a circle target's power.
 
     Mode pair k = 1 … n_modes becomes one mode of the solvable model with eigenvalue λ_k
@@ -327,7 +330,8 @@ def circle_power_law_task(q: float, q_phi: float, depth: int, n_modes: int, *, t
     task, with the learning-rate convention of :func:`circle_lazy_loss`.
 
     Returns:
-        A :class:`ntk_scaling.PowerLawTask` (float64) with ``alpha``/``beta`` from
+        A :class:`ntk_scaling.PowerLawTask` (arrays of ``dtype``, float32 by default as
+        :func:`ntk_scaling.power_law_task`) with ``alpha``/``beta`` from
         :func:`circle_task_exponents`.
     """
     exps = circle_task_exponents(q, q_phi)
@@ -339,7 +343,8 @@ def circle_power_law_task(q: float, q_phi: float, depth: int, n_modes: int, *, t
     a = a / np.sqrt(0.5 * np.sum(a * a))
     power = np.zeros(n_modes)
     power[: min(n_modes, k_target)] = 0.5 * a[: min(n_modes, k_target)] ** 2
-    return PowerLawTask(exps.alpha, exps.beta, np.asarray(lam, np.float64), np.sqrt(power / lam))
+    as_array = np.asarray if np.dtype(dtype) == np.float64 else jnp.asarray  # float64 stays numpy (no x64 needed)
+    return PowerLawTask(exps.alpha, exps.beta, as_array(lam, dtype), as_array(np.sqrt(power / lam), dtype))
 
 
 def circle_lazy_loss(q: float, q_phi: float, depth: int, *, eta0: float, steps: np.ndarray, n_modes: int = 4096,
@@ -367,7 +372,7 @@ def circle_lazy_loss(q: float, q_phi: float, depth: int, *, eta0: float, steps: 
     Returns:
         (len(steps),) float64.
     """
-    task = circle_power_law_task(q, q_phi, depth, n_modes, target_modes=target_modes)
+    task = circle_power_law_task(q, q_phi, depth, n_modes, target_modes=target_modes, dtype=np.float64)
     t = np.asarray(steps, dtype=np.float64)
     if np.any(t < 0) or not np.all(np.isfinite(t)):
         raise ValueError("steps must be finite and non-negative")
