@@ -7,7 +7,7 @@ PROFILE ?= ci
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test test-fast book chapters chapter render check store reference benchmark clean
+.PHONY: help venv test test-fast book chapters chapter render check store reference benchmark clean gpu-pack gpu-results gpu-import
 
 help:
 	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
@@ -15,6 +15,9 @@ help:
 	@echo "make test-fast                     unit tests only (no chapters)"
 	@echo "make chapter NAME=01_data [PROFILE=gpu] [ARGS='-p lr 0.1']   (re)run one chapter, with one-off overrides"
 	@echo "make store PROFILE=large             copy the results the profile's chapters used into results/large"
+	@echo "make gpu-pack                        gather the data subsets and wheels a GPU run carries into .gpu/"
+	@echo "make gpu-results OUT=dir             ON THE GPU MACHINE: compute the gpu profile, pack dir/gpu-results.tar.gz"
+	@echo "make gpu-import ARCHIVE=file         unpack a GPU run into results/gpu (then: make book PROFILE=gpu)"
 	@echo "make render                        render the executed notebooks in book/ only"
 	@echo "make check PROFILE=gpu             validate a profile's parameter files"
 	@echo "make reference                     neural-tangents cross-check in its pinned environment"
@@ -60,6 +63,22 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_linear_model.py
 	$(BIN)/python benchmarks/bench_dmft.py
 	$(BIN)/python benchmarks/bench_entk.py
+
+gpu-pack: $(STAMP)
+	$(BIN)/python -m ntk_scaling.book.headless pack --out .gpu
+
+# Runs on the lent GPU machine: its python3 has JAX but no notebook tooling and no network;
+# pooch travels as a wheel in .gpu/wheels, the data in .gpu/data (see README, "GPU").
+GPU_PYTHON ?= python3
+OUT ?= gpu-out
+gpu-results:
+	$(GPU_PYTHON) -m pip install -q --no-index --no-deps --target /tmp/ntk-site .gpu/wheels/*.whl
+	PYTHONPATH=/tmp/ntk-site:$(CURDIR)/src NTK_SCALING_DATA=$(CURDIR)/.gpu/data NTK_SCALING_CACHE=/tmp/ntk-cache \
+	  PYTHONUNBUFFERED=1 $(GPU_PYTHON) -m ntk_scaling.book.headless run --profile gpu --out $(OUT)
+
+gpu-import: $(STAMP)
+	@test -n "$(ARCHIVE)" || (echo "usage: make gpu-import ARCHIVE=path/to/gpu-results.tar.gz" && exit 2)
+	$(BIN)/python -m ntk_scaling.book.headless import $(ARCHIVE) --profile gpu
 
 clean:
 	rm -rf _build book/*.ipynb book/run_log.json

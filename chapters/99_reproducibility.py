@@ -16,13 +16,18 @@
 #
 # This page records the environment in which the book was executed: the versions of
 # every package that touched a number, the devices JAX saw, the parameter profile, the
-# data sources and the wall time of each chapter in the last run. To reproduce a figure,
-# install the same versions (`pip install -e ".[book,test]"` from the repository) and
-# run the chapter with the same profile; see the README for the commands.
+# data sources, the wall time of each chapter in the last run, and where every expensive
+# result came from: computed in this build, read from the cache, or read from the results
+# store that ships with the book, with the provenance each result carries (the device and
+# JAX version that computed it, the git commit, its compute time and date). To reproduce a
+# figure, install the same versions (`pip install -e ".[book,test]"` from the repository)
+# and run the chapter with the same profile; see the README for the commands.
 
 # %% tags=["parameters"]
 profile = "default"
 run_log_path = "book/run_log.json"
+book_dir = "book"
+results_root = "results"
 
 # %% tags=["remove-cell"]
 import importlib.metadata as md
@@ -124,3 +129,47 @@ plt.close(fig)
 #
 # The {glue:text}`c99_n_timed` chapters in the log took {glue:text}`c99_total_minutes:.1f`
 # minutes in total.
+
+#
+# ## Where each result came from
+#
+# Every expensive computation of the book is a cached library function. When a chapter
+# runs, each call either computes its result, reads it from the local cache (a previous
+# run on this machine), or reads it from the results store in `results/<profile>/`, which
+# ships with the book so that large profiles render without recomputation. The table
+# counts them per chapter and function; "devices" and "jax" name what originally computed
+# the results that were read, and "compute seconds" is their original compute time.
+
+# %%
+results = nts.chapter_results(book_dir)
+summary = nts.provenance_summary(results)
+counts = results["source"].value_counts() if len(results) else pd.Series(dtype=int)
+glue("c99_n_results", int(len(results)), display=False)
+glue("c99_n_computed", int(counts.get("computed", 0)), display=False)
+glue("c99_n_cache", int(counts.get("cache", 0)), display=False)
+glue("c99_n_store", int(counts.get("store", 0)), display=False)
+summary
+
+# %% [markdown]
+# Of the {glue:text}`c99_n_results` cached results the chapters used, {glue:text}`c99_n_computed`
+# were computed in this build, {glue:text}`c99_n_cache` were read from the cache and
+# {glue:text}`c99_n_store` from the results store. The full record of each result (its
+# arguments, versions and host) is kept in the executed notebook's metadata and in the
+# entry file itself.
+#
+# ## The GPU run
+
+# %%
+gpu_times = nts.gpu_run_times(results_root)
+if gpu_times is None:
+    gpu_note = ("No GPU run has filled the gpu profile's store yet: every number in this book was computed on the "
+                "device listed above. The runbook for one H200 is in the README (make gpu-results).")
+    gpu_times = pd.DataFrame(columns=["seconds", "estimate_seconds", "status"])
+else:
+    gpu_note = (f"The gpu profile's store was filled by one run on {gpu_times.attrs['device']} "
+                f"(JAX {gpu_times.attrs['jax_version']}); per-chapter times below.")
+glue("c99_gpu_note", gpu_note, display=False)
+gpu_times
+
+# %% [markdown]
+# {glue:text}`c99_gpu_note`

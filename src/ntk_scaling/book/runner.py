@@ -66,6 +66,7 @@ __all__ = [
     "StoreSummary",
     "coerce_values",
     "parse_overrides",
+    "read_ledger",
     "render_book",
     "main",
 ]
@@ -110,9 +111,9 @@ class ChapterResult(NamedTuple):
     output: Path
 
 
-def toc_chapters(toc_path: Path = REPO_ROOT / "_toc.yml") -> list[str]:
+def toc_chapters(toc_path: Path | None = None) -> list[str]:
     """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents."""
-    toc = yaml.safe_load(toc_path.read_text())
+    toc = yaml.safe_load((toc_path or REPO_ROOT / "_toc.yml").read_text())
     files: list[str] = [toc["root"]]
 
     def walk(node: Any) -> None:
@@ -307,7 +308,7 @@ def _describe_overrides(name: str, profile: str, values: dict[str, Any], overrid
     return text + ". The cell above shows the defaults."
 
 
-def _read_ledger(path: Path) -> list[dict[str, Any]]:
+def read_ledger(path: Path) -> list[dict[str, Any]]:
     """The cached calls a chapter made, one per (function, key), the last record winning."""
     if not path.exists():
         return []
@@ -401,7 +402,7 @@ def run_chapter(
             else:
                 os.environ[k] = v
     seconds = time.perf_counter() - start
-    results = _read_ledger(ledger)
+    results = read_ledger(ledger)
     ledger.unlink(missing_ok=True)
 
     # The injected cell duplicates the profile; the note below says it in words instead.

@@ -1,10 +1,12 @@
 """Data sets (vision, synthetic) and their containers. Data imports neither nets nor training."""
 
 from . import vision
+from . import subsets
 from . import datasets
 from . import circle
 from .vision import *  # noqa: F401,F403
+from .subsets import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .circle import *  # noqa: F401,F403
 
-__all__ = [*vision.__all__, *datasets.__all__, *circle.__all__]
+__all__ = [*vision.__all__, *subsets.__all__, *datasets.__all__, *circle.__all__]

@@ -12,11 +12,21 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .vision import balanced_subset, cifar10_provenance, load_cifar10, load_fashion_mnist, load_mnist, one_hot, standardise
+from .subsets import SUBSETS, load_subset, subset_identity, subset_label
+from .vision import (
+    balanced_subset,
+    cifar10_provenance,
+    file_identity,
+    load_cifar10,
+    load_fashion_mnist,
+    load_mnist,
+    one_hot,
+    standardise,
+)
 
-__all__ = ["DATASETS", "TrainData", "dataset_label", "vision_data", "synthetic_data"]
+__all__ = ["DATASETS", "TrainData", "dataset_label", "dataset_identity", "vision_data", "synthetic_data"]
 
-DATASETS = ("mnist", "fashion_mnist", "cifar10")
+DATASETS = ("mnist", "fashion_mnist", "cifar10", *SUBSETS)
 
 
 class TrainData(NamedTuple):
@@ -30,17 +40,39 @@ class TrainData(NamedTuple):
 
 
 def dataset_label(name: str) -> str:
-    """Human-readable name for figures and tables; CIFAR-10 says when it is the JPEG copy."""
+    """Human-readable name for figures and tables: says when CIFAR-10 is the JPEG copy, and
+    names a subset and its size."""
     if name == "cifar10":
         return cifar10_provenance()
+    if name in SUBSETS:
+        return subset_label(name)
     return {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "synthetic": "synthetic"}.get(name, name)
+
+
+def dataset_identity(name: str) -> dict[str, str]:
+    """Name, variant and checksum of the data behind ``name``; part of cache keys.
+
+    Args:
+        name: one of :data:`DATASETS` or ``"synthetic"``.
+
+    Returns:
+        ``{"name", "variant", "checksum"}``: the verified file checksums for the full data
+        sets (:func:`~ntk_scaling.data.vision.file_identity`), the content SHA-256 for a
+        subset (so a packed subset and one cut from the full data share keys).
+
+    Raises:
+        ValueError: unknown name.
+    """
+    if name in SUBSETS:
+        return subset_identity(name)
+    return file_identity(name)
 
 
 @functools.lru_cache(maxsize=6)
 def _load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Load (and checksum) a split once per process; sweeps call :func:`vision_data` often."""
     loaders = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "cifar10": load_cifar10}
-    images, labels = loaders[name](split)
+    images, labels = loaders[name](split) if name in loaders else load_subset(name, split)
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels

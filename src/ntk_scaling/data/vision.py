@@ -45,7 +45,7 @@ __all__ = [
     "load_fashion_mnist",
     "read_cifar10_tarball",
     "cifar10_provenance",
-    "dataset_identity",
+    "file_identity",
     "load_cifar10",
     "balanced_subset",
     "Standardiser",
@@ -262,8 +262,8 @@ def cifar10_provenance() -> str:
     return "CIFAR-10 (JPEG copy)"
 
 
-def dataset_identity(name: str) -> dict[str, str]:
-    """Name, variant and checksum of the data a loader will read; part of cache keys.
+def file_identity(name: str) -> dict[str, str]:
+    """Name, variant and checksum of the files a loader will read; part of cache keys.
 
     The checksums are the ones every load verifies (the SHA-256s of the uncompressed IDX
     files, the MD5 of the official CIFAR-10 archive, the SHA-256 of the JPEG copy), so a

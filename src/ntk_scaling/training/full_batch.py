@@ -38,8 +38,7 @@ import numpy as np
 import optax
 
 from ..cache import cached_function
-from ..data.datasets import TrainData, synthetic_data, vision_data
-from ..data.vision import dataset_identity
+from ..data.datasets import TrainData, dataset_identity, synthetic_data, vision_data
 from ..kernels.empirical import empirical_ntk, flatten_ntk
 from ..kernels.metrics import spectrum_metrics
 from ..nets.mlp import MLPConfig, init_mlp, mlp_apply
