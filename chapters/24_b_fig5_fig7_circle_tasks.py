@@ -36,7 +36,7 @@
 # %% tags=["parameters"]
 profile = "default"
 task_q = [1.0, 1.5, 3.0]  # target decay q of each task, |y_k| ∝ k^-q
-task_q_phi = [1.0, 2.0, 2.0]  # activation exponent q_φ of the network for each task, φ = ReLU^q_φ
+task_q_phi = [1.0, 2.0, 2.0]  # activation exponent q_φ of the network for each task (φ is ReLU to the power q_φ)
 gamma_lazy = 0.001  # γ₀ of the lazy reference
 gammas_rich = [0.25, 0.5]  # γ₀ of the rich runs
 width = 256  # N

@@ -62,11 +62,11 @@ n_ntk_records = 8
 n_probe = 64
 n_modes = 2000
 n_test = 4096
-lens_task = [1.5, 2.0]  # (q, q_φ) whose spectrum and target [B]'s model runs on
-lens_modes = 600  # modes M of [B]'s model (one M×M eigh per record)
-lens_gammas = [0.1, 0.3, 1.0, 3.0]  # [B]'s γ
-lens_steps = 10000  # steps of [B]'s model (time ηt with η = 2η₀)
-lens_records = 40  # log-spaced records of [B]'s model
+lens_task = [1.5, 2.0]  # (q, q_φ) whose spectrum and target the [B] model runs on
+lens_modes = 600  # modes M of the [B] model (O(M²) per record)
+lens_gammas = [0.1, 0.3, 1.0, 3.0]  # the [B] γ
+lens_steps = 10000  # steps of the [B] model, learning rate 2η₀
+lens_records = 40  # log-spaced records of the [B] model
 gain_window = 7  # records per running-exponent window
 fit_from = 0.1  # late window [fit_from·T, T] on which the gain relation is read
 onset_threshold = 0.05  # a gain counts as present once its lower band exceeds this
