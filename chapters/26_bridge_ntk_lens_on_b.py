@@ -54,10 +54,10 @@ gammas_rich = [0.25, 0.5]
 width = 256
 depth = 2
 eta0 = 0.1
-steps = 3000
+steps = 2000
 batch_size = 32
 n_seeds = 3
-n_records = 40
+n_records = 32
 n_ntk_records = 8
 n_probe = 64
 n_modes = 2000
@@ -134,7 +134,8 @@ def at_steps(x_steps, values, query):
 # $q$ = {glue:text}`c26_lens_q`, $q_\varphi$ = {glue:text}`c26_lens_qphi` ($\beta$ =
 # {glue:text}`c26_lens_beta:.2f`), with $M$ = {glue:text}`c26_lens_modes` modes
 # (`nts.circle_power_law_task`). We integrate its gradient flow for several $\gamma$
-# (`nts.dmft_kernel_lens`) and record $\Delta_\Theta$, $\Gamma$ and the alignment of
+# (`nts.dmft_kernel_lens`) and record $\Delta_\Theta$, the adaptation rate $\nu_\Theta$ (slope
+# of $\mathrm{Tr}\,\Theta/\mathrm{Tr}\,\Theta_0$ against $\ln L$), $\Gamma$ and the alignment of
 # $\Theta_t = \kappa\Lambda + (\gamma/\kappa)(\Lambda^{1/2}v)(\Lambda^{1/2}v)^\top$. At
 # $t = 0$ this kernel is already $(1+\gamma)\Lambda$. The lazy reference for each $\gamma$
 # is therefore the lazy flow with that same initial kernel (`nts.lazy_loss` with learning
@@ -155,7 +156,9 @@ for g, r in lens.items():
     gain = nts.exponent_gain(r.steps, r.loss[None], lazy_curve[None], window=gain_window)
     pgain = nts.exponent_gain(r.steps, pred[None], lazy_curve[None], window=gain_window)
     d_at = at_steps(r.steps[1:], r.trace_ratio[1:], gain.steps)
-    lens_rows.append({"γ": g, "Δ_Θ(T)": r.trace_ratio[-1], "Γ(0)": r.effective_rank[0], "Γ(T)": r.effective_rank[-1],
+    nu = nts.adaptation_rate(1 + r.trace_ratio[1:], r.loss[1:])
+    lens_rows.append({"γ": g, "Δ_Θ(T)": r.trace_ratio[-1], "ν_Θ [95 %]": nts.format_interval(nu.rate, nu.ci, 3),
+                      "Γ(0)": r.effective_rank[0], "Γ(T)": r.effective_rank[-1],
                       "alignment (0 → T)": f"{r.alignment[0]:.3f} → {r.alignment[-1]:.3f}",
                       "max |L_pred/L − 1|, t ≥ 10": err, "gain at T": gain.gain[-1]})
     lens_points += [(g, d, m, p, c) for d, m, p, c in zip(d_at, gain.gain, pgain.gain, gain.steps) if np.isfinite(d)]
