@@ -137,3 +137,10 @@ def test_diagonal_plus_rank_one_eigenvalues_match_eigh():
     mu = nts.diagonal_plus_rank_one_eigenvalues(d, 0.7, z)
     np.testing.assert_allclose(mu, np.linalg.eigvalsh(np.diag(d) + 0.7 * np.outer(z, z)), rtol=1e-9, atol=1e-14)
     np.testing.assert_array_equal(nts.diagonal_plus_rank_one_eigenvalues(d, 0.0, z), d)
+
+
+def test_exponent_verdict():
+    assert nts.exponent_verdict(0.5, (0.45, 0.52), tolerance=0.0, max_halfwidth=0.1) == "agrees"
+    assert nts.exponent_verdict(0.667, (0.45, 0.52), tolerance=0.05, max_halfwidth=0.1) == "disagrees"
+    assert nts.exponent_verdict(0.667, (0.1, 0.7), tolerance=0.05, max_halfwidth=0.1) == "not tested"
+    assert nts.exponent_verdict(0.5, (np.nan, 0.7), tolerance=0.05, max_halfwidth=0.1) == "not tested"

@@ -45,6 +45,7 @@ __all__ = [
     "gain_trace_relation",
     "onset_step",
     "realised_fraction",
+    "exponent_verdict",
 ]
 
 
@@ -348,3 +349,16 @@ def realised_fraction(
             draws.append(p[i] @ m[i] / (p[i] @ p[i]))
     lo, hi = np.percentile(draws, [50 * (1 - confidence), 50 * (1 + confidence)])
     return slope, (float(lo), float(hi))
+
+
+def exponent_verdict(target: float, interval: tuple[float, float], *, tolerance: float, max_halfwidth: float) -> str:
+    """Verdict on a fitted exponent: "not tested" when its interval is too wide to decide.
+
+    Returns "not tested" if the interval's half-width exceeds ``max_halfwidth`` (the
+    measurement cannot tell the predictions apart), else ``nts.verdict_interval`` with
+    ``tolerance`` ("agrees" or "disagrees").
+    """
+    lo, hi = interval
+    if not (np.isfinite(lo) and np.isfinite(hi)) or 0.5 * (hi - lo) > max_halfwidth:
+        return "not tested"
+    return "agrees" if lo - tolerance <= target <= hi + tolerance else "disagrees"
