@@ -7,7 +7,7 @@ PROFILE ?= ci
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test test-fast book chapters chapter render check store reference benchmark clean gpu-pack gpu-results gpu-import
+.PHONY: help venv lock test test-fast book chapters chapter render check store snapshot lint reference benchmark clean gpu-pack gpu-results gpu-import
 
 help:
 	@echo "make book [PROFILE=ci|gpu]        run every chapter with the profile, then render _build/html"
@@ -15,6 +15,9 @@ help:
 	@echo "make test-fast                     unit tests only (no chapters)"
 	@echo "make chapter NAME=01_data [PROFILE=gpu] [ARGS='-p lr 0.1']   (re)run one chapter, with one-off overrides"
 	@echo "make store PROFILE=large             copy the results the profile's chapters used into results/large"
+	@echo "make snapshot [PROFILE=ci]         run the chapters, then rewrite snapshots/<profile>.json (review the diff)"
+	@echo "make lint                          ruff (pyflakes and pydocstyle, Google convention)"
+	@echo "make lock                          re-resolve requirements.lock (needs uv: pip install uv)"
 	@echo "make gpu-pack                        gather the data subsets and wheels a GPU run carries into .gpu/"
 	@echo "make gpu-results OUT=dir             ON THE GPU MACHINE: compute the gpu profile, pack dir/gpu-results.tar.gz"
 	@echo "make gpu-import ARCHIVE=file         unpack a GPU run into results/gpu (then: make book PROFILE=gpu)"
@@ -23,10 +26,19 @@ help:
 	@echo "make reference                     neural-tangents cross-check in its pinned environment"
 	@echo "make benchmark                     speed benchmarks (results in benchmarks/results/)"
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# With the lock file present (the default in a checkout) the environment is exactly the
+# locked one (CI's); `make venv LOCK=` resolves the pyproject.toml ranges instead.
+$(STAMP): pyproject.toml $(wildcard $(LOCK))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test]"
+	if [ -n "$(LOCK)" ] && [ -f "$(LOCK)" ]; then \
+	  $(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK) && \
+	  $(BIN)/python -m pip install --quiet --no-deps -e . ; \
+	else \
+	  $(BIN)/python -m pip install --quiet -e ".[book,test]" ; \
+	fi
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -52,6 +64,16 @@ render: $(STAMP)
 
 store: chapters
 	$(BIN)/python -m ntk_scaling.book.runner store --profile $(PROFILE)
+
+snapshot: chapters
+	$(BIN)/python -m ntk_scaling.book.runner snapshot --profile $(PROFILE)
+
+lock:
+	uv pip compile pyproject.toml --extra book --extra test --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" -o $(LOCK)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests chapters benchmarks scripts
 
 check: $(STAMP)
 	$(BIN)/python -m ntk_scaling.book.runner check --profile $(PROFILE)
@@ -81,4 +103,4 @@ gpu-import: $(STAMP)
 	$(BIN)/python -m ntk_scaling.book.headless import $(ARCHIVE) --profile gpu
 
 clean:
-	rm -rf _build book/*.ipynb book/run_log.json
+	rm -rf _build book/*.ipynb book/run_log.json book/_equations.md book/_scoreboard.md

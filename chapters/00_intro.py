@@ -31,11 +31,14 @@
 # Internal Dynamics of Neural Networks Through the NTK Lens*, arXiv:2507.05035. It
 # follows the empirical neural tangent kernel $\Theta$ of multilayer perceptrons during
 # training on MNIST, Fashion-MNIST and CIFAR-10, through its trace, its effective rank
-# $\exp(S_{\mathrm{vN}})$, the rate at which the trace moves with the log training loss, and
-# the relative change of the trace between initialisation and the best test epoch. Model
-# scaling and data scaling can give similar loss exponents with opposite kernel dynamics,
-# and the relative kernel change falls off with width as a power law, locating a width
-# beyond which feature learning fades.
+# $\Gamma = \exp(S_{\mathrm{vN}})$, the adaptation rate $\nu_\Theta$ at which the trace moves
+# with the log training loss, and the trace ratio $\Delta_\Theta$, the relative change of the
+# trace between initialisation and the best test epoch. Model scaling and data scaling can
+# give similar loss exponents with opposite kernel dynamics, and $\lvert\Delta_\Theta\rvert$ falls
+# off with width as a power law (log-slope $s_\Delta$), locating a width beyond which
+# feature learning fades. [A] writes $\beta$ and $\chi$ for the trace ratio and the
+# adaptation rate; the book gives them their own symbols because [B] uses those letters
+# for its source and time exponents (see the notation table in {ref}`equations`).
 #
 # ## How this book is built
 #
@@ -51,10 +54,20 @@
 # Several formulas of [B] could not be recovered verbatim (the text available to us
 # had its equations stripped); they were reconstructed and checked numerically, and the
 # chapters that rest on a reconstruction say so. Likewise the exact training set-ups of
-# [A] are described only in summaries; our choices are stated where they are made.
+# [A] are described only in summaries; our choices are stated where they are made. The
+# appendix {ref}`equations` lists every formula the library implements with its status
+# (from the paper, reconstructed and checked numerically, or our choice) and the test or
+# chapter that checks it.
 
 # %% tags=["parameters"]
 profile = "default"
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+})
 
 # %% tags=["remove-cell"]
 import ntk_scaling as nts
@@ -69,12 +82,27 @@ glue("c00_profile", profile, display=False)
 # This edition was executed with the **{glue:text}`c00_profile`** profile, library version
 # {glue:text}`c00_version`, and has {glue:text}`c00_n_chapters` pages.
 #
+# ## Scoreboard
+#
+# Every claim of the two papers that a chapter tests, with the verdict that chapter
+# computed and a link to it. A claim "agrees" when the paper's number lies in our
+# interval widened by the tolerance the chapter states, "partly" when only part of it
+# holds, "disagrees" otherwise, and is "not tested" when the profile is too small to
+# measure it. The tables are collected from the executed chapters when the book is
+# rendered, not typed: this page runs first, so the runner assembles the scoreboard after
+# all chapters have run. A verdict that changes between runs also fails the book's tests,
+# which compare every verdict with a committed snapshot.
+#
+# ```{include} _scoreboard.md
+# ```
+#
 # ## Re-running a chapter
 #
 # ```bash
 # make book                                    # every chapter, ci profile, then the HTML
 # make chapter NAME=01_data PROFILE=gpu        # one chapter at paper scale
 # python chapters/01_data.py                   # a chapter as a plain script, default knobs
+# make snapshot                                # after a deliberate change: rewrite snapshots/ci.json
 # ```
 #
 # Expensive results are cached on disk, keyed by their parameters, so an interrupted run

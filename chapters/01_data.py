@@ -33,6 +33,16 @@ n_grid = 8  # images per class in the sample grids
 subset_seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "n_subset": nts.Int(ge=10),
+    "n_grid": nts.Int(ge=1, le=50),
+    "subset_seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

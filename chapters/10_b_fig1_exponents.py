@@ -23,9 +23,10 @@
 # $k^{-\alpha\beta}$).
 #
 # Our copy of the paper lost its formulas. Every exponent in this chapter comes from
-# `ntk_scaling.exponents`, which implements our reconstruction (math notes §1.4–1.5, tagged
-# [R] there: derived so as to agree with every fragment of the text, with Paquette et al.
-# (2024) for the lazy phases, and with small simulations). The central one is [B] Eq. 10,
+# `ntk_scaling.exponents`, which implements our reconstruction (appendix
+# {ref}`eq-b-model-task` and {ref}`eq-b-scaling-chi`, status "reconstructed and checked
+# numerically": derived so as to agree with every fragment of the text, with Paquette et
+# al. (2024) for the lazy phases, and with simulations). The central one is [B] Eq. 10,
 #
 # $$\chi(\beta) = \beta \max\left(1, \frac{2}{1+\beta}\right),$$
 #
@@ -61,6 +62,39 @@ dmft_t_max = 3000.0
 dmft_tolerance = 0.03  # allowance for the slow approach of the rich exponent
 width_demo = 1024  # N in the four-term demonstration
 batch_demo = 1  # B in the four-term demonstration
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "beta_max": nts.Real(gt=1),
+    "n_beta": nts.Int(ge=10),
+    "alpha_min": nts.Real(gt=1),
+    "alpha_max": nts.Real(gt=1),
+    "phase_beta_max": nts.Real(gt=1),
+    "n_grid": nts.Int(ge=10),
+    "check_betas": nts.ListOf(nts.Real(gt=0, lt=1), min_len=2, max_len=2),
+    "small_beta": nts.Real(gt=0, lt=1),
+    "exact_alpha": nts.Real(gt=1),
+    "exact_beta": nts.Real(gt=0),
+    "exact_modes": nts.Int(ge=1000),
+    "exact_t_min": nts.Real(gt=0),
+    "exact_t_max": nts.Real(gt=0),
+    "rkhs_k_max": nts.Int(ge=100),
+    "dmft_beta": nts.Real(gt=0, lt=1),
+    "dmft_modes": nts.Int(ge=100),
+    "dmft_steps": nts.Int(ge=100),
+    "dmft_gamma": nts.Real(gt=0),
+    "dmft_t_min": nts.Real(gt=0),
+    "dmft_t_max": nts.Real(gt=0),
+    "dmft_tolerance": nts.Real(ge=0),
+    "width_demo": nts.Int(ge=1),
+    "batch_demo": nts.Int(ge=1),
+})
+for low, high in (("alpha_min", "alpha_max"), ("exact_t_min", "exact_t_max"), ("dmft_t_min", "dmft_t_max")):
+    if not globals()[low] < globals()[high]:
+        raise nts.ParameterError(f"parameter {low!r} must be below {high!r}, got {globals()[low]} and {globals()[high]}")
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
@@ -152,7 +186,7 @@ glue("c10_jump", jump_at_one, display=False)
 # transient (super-easy). Exactly on a boundary the library calls the task easy; every
 # exponent is continuous there, so the label is only a convention. Each region is
 # annotated with the term that dominates early and the one it hands over to as $t$ grows
-# at fixed width $N$ (the arrows of [B] Fig. 1b,c; table of math notes §1.5, [R]). The four
+# at fixed width $N$ (the arrows of [B] Fig. 1b,c; appendix {ref}`eq-b-scaling-phases`). The four
 # terms are those of [B] Eqs. 8 (lazy) and 9 (rich):
 #
 # $$L \approx t^{-\chi} + N^{-\alpha\min(2,\beta)} + \frac{1}{N}\, t^{-(1-1/\alpha)g}
@@ -161,7 +195,7 @@ glue("c10_jump", jump_at_one, display=False)
 #
 # The time and model-bottleneck exponents are medium-high confidence; the exponents of
 # the last two terms are reconstructed from Paquette et al. (2024) and were checked
-# numerically only for $\beta > 1$ (math notes §1.5). For hard tasks they are sub-leading.
+# numerically only for $\beta > 1$ ({ref}`eq-b-scaling-four-terms`). For hard tasks they are sub-leading.
 
 # %%
 alphas = np.linspace(alpha_min, alpha_max, n_grid)
@@ -289,9 +323,9 @@ glue("c10_batch_demo", batch_demo, display=False)
 # and fit their growth with $K$: a positive exponent means the norm diverges.
 #
 # **Rich time exponent.** We solve the infinite-width, infinite-batch dynamics of the
-# rich model (`nts.dmft_limit`, gradient flow, reconstructed DMFT of math notes §1.7a) for
+# rich model (`nts.dmft_limit`, gradient flow, the reconstructed DMFT of {ref}`eq-b-dmft-rank-one`) for
 # a hard task and fit the slope of the loss on a window of intermediate times. The
-# approach to $2\beta/(1+\beta)$ is slow (math notes §1.9), and at late times the finite
+# approach to $2\beta/(1+\beta)$ is slow, from below ({ref}`eq-b-scaling-chi`), and at late times the finite
 # number of modes steepens the curve, so the window stays well inside both limits.
 
 # %%

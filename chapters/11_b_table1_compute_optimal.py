@@ -63,6 +63,36 @@ min_steps = 50
 tolerance = 0.05  # allowed |measured − predicted| r beyond the interval
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "example_points": nts.ListOf(nts.ListOf(nts.Real(gt=0), min_len=2, max_len=2)),
+    "continuity_alphas": nts.ListOf(nts.Real(gt=1)),
+    "brute_alphas": nts.ListOf(nts.Real(gt=1)),
+    "brute_betas": nts.ListOf(nts.Real(gt=0)),
+    "brute_log10_c": nts.ListOf(nts.Real(gt=0), min_len=3, increasing=True),
+    "brute_grid": nts.Int(ge=100),
+    "brute_tolerance": nts.Real(gt=0),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "include_easy": nts.Bool(),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_modes": nts.Int(ge=1),
+    "steps": nts.Int(ge=1),
+    "lr_lazy": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "gamma_rich": nts.Real(gt=0),
+    "batch": nts.Int(ge=1),
+    "n_seeds": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "seed": nts.Int(ge=0),
+    "min_steps": nts.Int(ge=1),
+    "tolerance": nts.Real(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -25,8 +25,8 @@
 # when the change of exponent sets in.
 #
 # **Where the curves come from.** The paper's mean-field equations (its Eqs. 26–31 and
-# 43–44) were lost from our copy; we use our reconstruction (math notes §1.7(a), tagged
-# [R]) as implemented in `ntk_scaling.dmft_limit`. At $N \to \infty$ the model reduces
+# 43–44) were lost from our copy; we use our reconstruction (appendix
+# {ref}`eq-b-dmft-rank-one`, reconstructed and checked numerically) as implemented in `ntk_scaling.dmft_limit`. At $N \to \infty$ the model reduces
 # *exactly* to a system in the $M$ modes alone: the error $v^0 = w^* - v$ obeys
 # $\dot v^0 = -K(v)\,\Lambda v^0$ with the kernel
 # $K = \kappa I + (\gamma/\kappa)\, v v^\top$ and
@@ -40,7 +40,7 @@
 # exponential integrator that stays stable however large $\kappa$ becomes; step $t$ means
 # flow time $\eta t$.
 #
-# The predictions we test are reconstructed (math notes §1.5, [R]): the late-time
+# The predictions we test are reconstructed ({ref}`eq-b-scaling-chi`, {ref}`eq-b-scaling-crossover`): the late-time
 # exponent $\chi = \beta\max(1, 2/(1+\beta))$ ([B] Eq. 10) and a crossover time
 # $t_\times \sim \gamma^{-1/(1-\beta)}/\eta$ after which a hard task shows the rich
 # exponent. The crossover law is our derivation (for small $\gamma$,
@@ -67,6 +67,33 @@ crossover_gammas = [0.03, 0.1, 0.3, 1.0]  # γ values used to measure the crosso
 crossover_steps = 10000  # T of the crossover runs (the smallest γ crosses late)
 crossover_modes = 20000  # M of the crossover runs (truncation makes slopes rise early)
 tolerance = 0.03  # exponent tolerance for the verdicts (the rich slope approaches its limit slowly)
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "gammas": nts.ListOf(nts.Real(ge=0), min_len=2, increasing=True),
+    "lr": nts.Real(gt=0),
+    "steps": nts.Int(ge=10),
+    "n_modes": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "alpha_exp": nts.Real(gt=1),
+    "betas_exp": nts.ListOf(nts.Real(gt=0, lt=1), min_len=1, max_len=2),
+    "gamma_exp": nts.Real(gt=0),
+    "steps_exp": nts.Int(ge=10),
+    "n_modes_exp": nts.Int(ge=2),
+    "crossover_gammas": nts.ListOf(nts.Real(gt=0), min_len=3, increasing=True),
+    "crossover_steps": nts.Int(ge=10),
+    "crossover_modes": nts.Int(ge=2),
+    "tolerance": nts.Real(ge=0),
+})
+if gammas[0] != 0.0:
+    raise nts.ParameterError(f"parameter 'gammas' must start with 0.0 (the lazy reference curve), got {gammas}")
 
 # %% tags=["remove-cell"]
 import time
@@ -137,7 +164,7 @@ print(f"{len(points)} curves, {sweep_seconds:.1f} s (stored or cached curves are
 # %% [markdown]
 # **How $M$ was chosen.** A truncated spectrum stops the loss from falling once the
 # learned-mode index $k^*(t)$ reaches $M$, and well before that it bends the late slope
-# upward (math notes §1.9). At time $t$ the loss is roughly the tail
+# upward. At time $t$ the loss is roughly the tail
 # $\sum_{k>k^*}\lambda_k (w^*_k)^2 \approx k^{*-\alpha\beta}/(\alpha\beta)$, so we read
 # $k^*(T)$ off the final loss of the richest (fastest) run and require it to be a small
 # fraction of $M$. We also rerun the richest hard curve with $M/2$ modes: the fitted
@@ -277,7 +304,7 @@ exp_table.round(3)
 # the verdict for the prediction that applies (rich if γ > 0). For the easy task the rich
 # and lazy fits coincide. For the hard tasks the rich exponent is clearly above β and
 # close to $2\beta/(1+\beta)$; it approaches that value from below and slowly, so a finite
-# window always reads it a little low (math notes §1.9 saw the same).
+# window always reads it a little low ({ref}`eq-b-scaling-chi`).
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
@@ -407,7 +434,7 @@ claims = [
         "agrees" if ratio_easy < 1 else "disagrees",
     ),
     nts.Claim(
-        "Crossover to the rich exponent at t ∼ γ^(-1/(1-β)) (our reconstruction, §1.5)",
+        "Crossover to the rich exponent at t ∼ γ^(-1/(1-β)) (our reconstruction; see the appendix of equations)",
         f"p = {p_pred:.2f}", f"local p = {p_small:.2f} at the smallest γ pair; trend towards prediction: {trend}",
         cross_verdict,
         "Rule: agrees if p at the smallest γ pair is within 0.15 of the prediction and p approaches it monotonically as γ decreases; partly if only the trend holds.",

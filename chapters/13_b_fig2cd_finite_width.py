@@ -60,6 +60,28 @@ t_early = 100  # theory-simulation deviation is measured for 10 ≤ t ≤ t_earl
 seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta": nts.Real(gt=0, lt=1),
+    "n_modes": nts.Int(ge=2),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=1, increasing=True),
+    "n_seeds": nts.Int(ge=2),
+    "batch": nts.Int(ge=1),
+    "steps": nts.Int(ge=10),
+    "n_records": nts.Int(ge=3),
+    "gamma": nts.Real(gt=0),
+    "lr_lazy": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "floor_widths": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_floor_seeds": nts.Int(ge=2),
+    "t_early": nts.Int(ge=11),
+    "seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import jax
 import matplotlib.pyplot as plt
 import numpy as np

@@ -67,6 +67,30 @@ tolerance = 0.05  # allowed |measured − predicted| beyond the interval, for th
 tolerance_width = 0.1  # same for the exponent of the optimal width
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "include_easy": nts.Bool(),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_modes": nts.Int(ge=1),
+    "steps": nts.Int(ge=1),
+    "lr_lazy": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "gamma_rich": nts.Real(gt=0),
+    "batch": nts.Int(ge=1),
+    "n_seeds": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "seed": nts.Int(ge=0),
+    "min_steps": nts.Int(ge=1),
+    "tolerance": nts.Real(ge=0),
+    "tolerance_width": nts.Real(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -16,7 +16,7 @@
 #
 # With a finite batch of $B$ fresh samples per step, the gradient of online SGD is a noisy
 # estimate of the population gradient. In the scaling law of [B] (arXiv 2409.17858,
-# Eqs. 8–9, reconstructed in math notes §1.5, tagged [R]) this adds a term
+# Eqs. 8–9, reconstructed: appendix {ref}`eq-b-scaling-four-terms`) this adds a term
 # $(\eta/B)\,t^{-(2-1/\alpha)}$ to the loss. It matters only where the other terms fall
 # faster than it: for *super-easy* tasks, $\beta > 2 - 1/\alpha$, where the noise-free loss
 # decays as $t^{-\beta}$, the noise term takes over at late times and sets the decay. For
@@ -26,7 +26,7 @@
 #
 # **How the curves are computed.** Everything is at $N = \infty$ (`ntk_scaling.dmft_limit`).
 # For the lazy model ($\gamma = 0$) the expected loss obeys an exact recursion for the mode
-# variances of the error (math notes §1.7(b), [R], exact for Gaussian features):
+# variances of the error ({ref}`eq-b-dmft-batch`, exact for Gaussian features):
 # $C_k' = (1-\eta\lambda_k)^2 C_k + (\eta^2/B)(\lambda_k^2 C_k + \lambda_k L)$,
 # $L = \sum_k \lambda_k C_k$. It needs no sampling; $B = \infty$ is the closed form
 # $v^0_k(t) = (1-\eta\lambda_k)^t w^*_k$. For the rich model ($\gamma > 0$) no closed
@@ -54,6 +54,34 @@ n_modes_rich = 1000  # M, rich runs
 n_seeds = 16  # batch sequences averaged in the rich Monte Carlo
 seed = 0
 tolerance = 0.05  # exponent tolerance for the verdicts
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta_hard": nts.Real(gt=0, lt=1),
+    "beta_super": nts.Real(gt=1),
+    "batches": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "lr": nts.Real(gt=0),
+    "steps": nts.Int(ge=10),
+    "n_modes": nts.Int(ge=2),
+    "n_records": nts.Int(ge=3),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "min_batch_fit": nts.Int(ge=1),
+    "gamma_rich": nts.Real(gt=0),
+    "steps_rich": nts.Int(ge=10),
+    "n_modes_rich": nts.Int(ge=2),
+    "n_seeds": nts.Int(ge=1),
+    "seed": nts.Int(ge=0),
+    "tolerance": nts.Real(ge=0),
+})
+if 16 not in batches or sum(b >= min_batch_fit for b in batches) < 3:
+    raise nts.ParameterError(
+        f"parameter 'batches' must contain 16 (the batch quoted in the claims) and at least 3 batches "
+        f">= min_batch_fit = {min_batch_fit} for the 1/B fit, got {batches}"
+    )
 
 # %% tags=["remove-cell"]
 import jax

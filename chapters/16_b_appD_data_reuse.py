@@ -21,11 +21,11 @@
 # finds to scale like $P^{-\alpha\min(2,\beta)}$, the same law as the model bottleneck in
 # $N$ with $P$ in place of $N$.
 #
-# **Set-up.** The model is our reconstruction of [B] Eqs. 3–5 (math notes §1.3, [R];
+# **Set-up.** The model is our reconstruction of [B] Eqs. 3–5 ({ref}`eq-b-model-network`;
 # simulated by `ntk_scaling.simulate_projected_model` with `n_train = P`). The $P$ samples
 # are Gaussian feature vectors with covariance $\Lambda$ drawn once per seed; each step is a
 # full-batch gradient step on them, the discrete-time version of the gradient flow of
-# Appendix D (math notes §1.7(d), [R]). The training loss is the mean squared error on the
+# Appendix D ({ref}`eq-b-dmft-reuse`, reconstructed). The training loss is the mean squared error on the
 # $P$ samples, the test loss the population loss $v^{0\top}\Lambda v^0$. The paper's
 # data-reuse DMFT (its Eq. 41) was not recovered; instead, for the lazy model the
 # $t \to \infty$ limit is exact and cheap: gradient descent on the readout converges to the
@@ -50,6 +50,28 @@ limit_width = 256  # N for the exact lazy t → ∞ limit used in the P fit
 limit_train_sizes = [8, 16, 32, 64]  # P of the exact-limit fit (keep P at most N/4)
 n_limit_seeds = 6  # seeds per P of the exact limit
 seed = 0
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta": nts.Real(gt=0, lt=1),
+    "n_modes": nts.Int(ge=2),
+    "width": nts.Int(ge=1),
+    "train_sizes": nts.ListOf(nts.Int(ge=1), min_len=1, increasing=True),
+    "n_seeds": nts.Int(ge=2),
+    "steps": nts.Int(ge=10),
+    "n_records": nts.Int(ge=3),
+    "lr_lazy": nts.Real(gt=0),
+    "gamma": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "limit_width": nts.Int(ge=1),
+    "limit_train_sizes": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_limit_seeds": nts.Int(ge=2),
+    "seed": nts.Int(ge=0),
+})
 
 # %% tags=["remove-cell"]
 import jax

@@ -25,13 +25,13 @@
 # only for hard tasks ($\beta < 1$).
 #
 # We simulate that network with `ntk_scaling.simulate_projected_model(..., project=False)`
-# (our reconstruction of the model, math notes §1.3, [R]; $w(0) \sim \mathcal N(0, I_N)$,
+# (our reconstruction of the model, {ref}`eq-b-model-sgd`; $w(0) \sim \mathcal N(0, I_N)$,
 # $A(0)_{ij} \sim \mathcal N(0,1)$, online SGD on Gaussian features with covariance
 # $\Lambda$, a power-law task truncated at $M$ modes). The spike is tracked by
 # `ntk_scaling.simulate_spike`, which finds the top eigenvalue of
 # $(A^\top A - A(0)^\top A(0))/N$ by power iteration and its overlap with the effective
 # weights $v = A^\top w/N$. The exponents quoted here come from our reconstruction of the
-# paper's scaling laws (math notes §1.5, [R]).
+# paper's scaling laws ({ref}`eq-b-scaling-four-terms`, reconstructed and checked numerically).
 
 # %% tags=["parameters"]
 profile = "default"
@@ -53,6 +53,31 @@ spike_seeds = 3  # seeds of the spike runs
 spike_records = 24  # records of the spike runs
 power_iterations = 40  # power-iteration steps per spike measurement
 seed = 0
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "alpha": nts.Real(gt=1),
+    "beta": nts.Real(gt=0, lt=1),
+    "beta_easy": nts.Real(gt=1),
+    "n_modes": nts.Int(ge=2),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=1, increasing=True),
+    "n_seeds": nts.Int(ge=2),
+    "batch": nts.Int(ge=1),
+    "steps": nts.Int(ge=10),
+    "n_records": nts.Int(ge=3),
+    "lr_lazy": nts.Real(gt=0),
+    "gamma": nts.Real(gt=0),
+    "lr_rich": nts.Real(gt=0),
+    "fit_from": nts.Real(gt=0, lt=1),
+    "spike_width": nts.Int(ge=1),
+    "spike_seeds": nts.Int(ge=2),
+    "spike_records": nts.Int(ge=3),
+    "power_iterations": nts.Int(ge=1),
+    "seed": nts.Int(ge=0),
+})
 
 # %% tags=["remove-cell"]
 import jax
@@ -152,10 +177,10 @@ glue("c17_chi_rich", chi_rich, display=False)
 # al. 2018). The growth of the readout norm, measured by $a(t) = |w|^2/N$, is therefore
 # matched by growth of the first layer, and [B] Appendix G.3 attributes the improved
 # scaling to a rank-one spike in $A$ that keeps growing only for hard tasks. How fast it
-# should grow follows from the mechanism behind the rich exponent (math notes §1.5, [R]):
+# should grow follows from the mechanism behind the rich exponent ({ref}`eq-b-scaling-mechanism`):
 # $a$ grows like $\|v\|$, and $\|v\|^2$ grows without bound only when the target has infinite
 # norm ($\beta < 1$), as $t^{2(1-\beta)/(1+\beta)}$. So $a(t) - a(0)$ should grow like
-# $t^{(1-\beta)/(1+\beta)}$ for $\beta < 1$ (our derivation, [R]) and level off for
+# $t^{(1-\beta)/(1+\beta)}$ for $\beta < 1$ (our derivation, {ref}`eq-b-dmft-spike`) and level off for
 # $\beta > 1$. We also measure the change of the first layer itself, $\Delta = A - A(0)$: its
 # top squared singular value $\sigma_1^2/N$ (the spike), the fraction
 # $\sigma_1^2/\|\Delta\|_F^2$ it carries (1 for an exactly rank-one change), and the overlap

@@ -22,7 +22,7 @@
 # fixed point. Figure 11 of the paper plots the first few levels.
 #
 # **What is reconstructed.** Our copy of the paper has no formulas, so both the recursion
-# and what Fig. 11 plots are our reconstruction (math notes §1.7e, tagged [R] with
+# and what Fig. 11 plots are our reconstruction ({ref}`eq-b-dmft-bootstrap`, with
 # low-to-medium confidence about the figure). The reasoning is as follows. If
 # $L \sim t^{-\chi_n}$, the norm of the learned function grows like
 # $\|v(t)\|^2 \sim t^{\chi_n(1-\beta)/\beta}$ (the learned modes up to
@@ -45,6 +45,19 @@ gap_betas = [0.1, 0.25, 0.5, 0.75]  # β values of the convergence panel
 n_gap_levels = 12  # levels used to measure the convergence rate
 tolerance_rel = 0.01  # "converged" means within this relative distance of the limit
 other_starts = [0.0, 1.0]  # other initial exponents used to test the fixed point's stability
+
+# %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "n_levels": nts.Int(ge=1),
+    "n_beta": nts.Int(ge=2),
+    "gap_betas": nts.ListOf(nts.Real(gt=0, lt=1), min_len=1, increasing=True),
+    "n_gap_levels": nts.Int(ge=3),
+    "tolerance_rel": nts.Real(gt=0, lt=1),
+    "other_starts": nts.ListOf(nts.Real(ge=0)),
+})
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
@@ -85,7 +98,7 @@ plt.close(fig)
 # Our reconstruction of [B] Fig. 11: the bootstrapped exponent levels $\chi_n(\beta)$ for
 # $n = 0$ (lazy, $\chi_0 = \beta$) up to $n$ = {glue:text}`c18_n_levels`, and their limit
 # $2\beta/(1+\beta)$ (red dashed), the rich exponent of [B] Eq. 10. What the paper's figure
-# actually plots is reconstructed (math notes §1.7e).
+# actually plots is reconstructed ({ref}`eq-b-dmft-bootstrap`).
 # ```
 #
 # Every level lies below the limit and above the previous level (checked on the grid:
@@ -190,7 +203,7 @@ claims = [
         "levels approach a limit (Fig. 11)",
         f"monotone increasing and bounded on {n_beta} values of β ∈ (0, 1]: {monotone}",
         "agrees" if monotone else "disagrees",
-        "Recursion reconstructed (math notes §1.7e); what Fig. 11 plots is our reconstruction.",
+        "Recursion reconstructed (appendix of equations); what Fig. 11 plots is our reconstruction.",
     ),
     nts.Claim(
         "The limit of infinitely many levels is the rich exponent 2β/(1+β)",

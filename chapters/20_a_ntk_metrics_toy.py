@@ -56,6 +56,25 @@ noise = 1.0
 n_checkpoints = 20
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=2, distinct=True),
+    "learning_rates": nts.ListOf(nts.Real(gt=0), min_len=2, max_len=4, distinct=True),
+    "depth": nts.Int(ge=1),
+    "n_seeds": nts.Int(ge=1),
+    "epochs": nts.Int(ge=1),
+    "n_train": nts.Int(ge=10),
+    "n_test": nts.Int(ge=1),
+    "n_ntk": nts.Int(ge=2),
+    "in_dim": nts.Int(ge=1),
+    "n_classes": nts.Int(ge=2),
+    "noise": nts.Real(ge=0),
+    "n_checkpoints": nts.Int(ge=3),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue

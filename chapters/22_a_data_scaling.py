@@ -48,6 +48,26 @@ seed_chunk = None
 data_seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "dataset": nts.Choice(nts.DATASETS),
+    "n_trains": nts.ListOf(nts.Int(ge=10), min_len=3, increasing=True),
+    "width": nts.Int(ge=1),
+    "depth": nts.Int(ge=1),
+    "n_seeds": nts.Int(ge=1),
+    "epochs": nts.Int(ge=1),
+    "learning_rate": nts.Real(gt=0),
+    "loss": nts.Choice(nts.LOSSES),
+    "n_test": nts.Int(ge=1),
+    "n_ntk": nts.Int(ge=2),
+    "n_checkpoints": nts.Int(ge=3),
+    "seed_chunk": nts.Optional(nts.Int(ge=1)),
+    "data_seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue

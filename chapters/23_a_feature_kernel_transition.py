@@ -59,6 +59,27 @@ seed_chunk = None
 data_seed = 0
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "datasets": nts.ListOf(nts.Choice(nts.DATASETS), distinct=True),
+    "depths": nts.ListOf(nts.Int(ge=1), max_len=2, distinct=True),
+    "widths": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
+    "n_train": nts.Int(ge=10),
+    "n_seeds": nts.Int(ge=1),
+    "epochs": nts.Int(ge=1),
+    "learning_rate": nts.Real(gt=0),
+    "loss": nts.Choice(nts.LOSSES),
+    "n_test": nts.Int(ge=1),
+    "n_ntk": nts.Int(ge=2),
+    "n_checkpoints": nts.Int(ge=3),
+    "n_boot": nts.Int(ge=0),
+    "seed_chunk": nts.Optional(nts.Int(ge=1)),
+    "data_seed": nts.Int(ge=0),
+})
+
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 from myst_nb import glue

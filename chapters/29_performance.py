@@ -32,6 +32,14 @@ profile = "default"
 results_dir = "benchmarks/results"
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "results_dir": nts.Str(),
+})
+
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 

@@ -30,6 +30,16 @@ book_dir = "book"
 results_root = "results"
 
 # %% tags=["remove-cell"]
+import ntk_scaling as nts
+
+nts.check_parameters(globals(), {
+    "profile": nts.Str(),
+    "run_log_path": nts.Str(),
+    "book_dir": nts.Str(),
+    "results_root": nts.Str(),
+})
+
+# %% tags=["remove-cell"]
 import importlib.metadata as md
 import json
 import os

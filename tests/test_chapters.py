@@ -1,8 +1,11 @@
-"""Execute every chapter of the table of contents with the ci profile.
+"""Execute every chapter of the table of contents with the ci profile, and guard its verdicts.
 
 The executed notebooks land in book/, where the book build picks them up; a chapter
 whose inputs (source, profile file, library) are unchanged since its last successful
-execution is not run twice.
+execution is not run twice. Each executed chapter is compared with the committed
+snapshot ``snapshots/ci.json``: every claims-table verdict exactly, every glued number
+(timings excluded) within the tolerance the file states. A deliberate change is recorded
+with ``make snapshot`` and reviewed in the commit's diff.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import nbformat
 import pytest
 
 from ntk_scaling.book import runner
+from ntk_scaling.book.snapshot import compare_with_snapshot, load_snapshot, read_chapter_record
 
 CHAPTERS = runner.toc_chapters()
+SNAPSHOT = runner.SNAPSHOT_DIR / "ci.json"
 
 
 @pytest.mark.chapters
@@ -29,6 +34,11 @@ def test_chapter_runs_with_ci_profile(name):
         last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
         html = "".join(o.get("data", {}).get("text/html", "") for o in last_code.outputs)
         assert "<table" in html and "Verdict" in html, f"{name}: the claims table did not render"
+    differences = compare_with_snapshot(read_chapter_record(result.output), load_snapshot(SNAPSHOT))
+    assert not differences, (
+        f"{name} differs from {SNAPSHOT.name}:\n  " + "\n  ".join(differences)
+        + "\nIf the change is intended, run `make snapshot` and commit the reviewed diff."
+    )
 
 
 def _glued(path) -> dict[str, str]:

@@ -64,3 +64,29 @@ def test_claims_table_and_verdicts():
     assert list(table.columns) == ["Paper's claim", "Paper", "Ours", "Verdict", "Note"]
     with pytest.raises(ValueError, match="verdict"):
         nts.claims_table([nts.Claim("s", "1", "1", "probably")])
+
+
+def test_citation_file_describes_the_book_and_cites_both_papers():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    for field in ("cff-version", "message", "title", "authors", "type", "license", "version", "references"):
+        assert field in cff, f"CITATION.cff lacks {field}"
+    assert cff["version"] == nts.__version__
+    dois = {i["value"] for ref in cff["references"] for i in ref["identifiers"]}
+    assert dois == {"10.48550/arXiv.2409.17858", "10.48550/arXiv.2507.05035"}
+    assert all(ref["type"] == "article" and ref["authors"] and ref["year"] for ref in cff["references"])
+
+
+def test_lock_file_pins_what_ci_needs():
+    from pathlib import Path
+
+    lock = (Path(__file__).resolve().parents[1] / "requirements.lock").read_text()
+    pinned = {line.split("==")[0].lower() for line in lock.splitlines() if "==" in line and not line.startswith("#")}
+    for name in ("jax", "jaxlib", "numpy", "scipy", "optax", "jupyter-book", "papermill", "jupytext", "pytest",
+                 "pytest-xdist", "dask", "distributed", "ruff", "pyyaml"):
+        assert name in pinned, f"requirements.lock does not pin {name}; run `make lock`"
+    assert "--hash=sha256:" in lock

@@ -179,6 +179,75 @@ def test_generic_model_defaults_to_jacobian_contraction():
     assert mlp_config_of(cfg) == cfg
 
 
+GENERIC_IMPLS = [NTKImplementation.JACOBIAN_CONTRACTION, NTKImplementation.NTK_VECTOR_PRODUCTS]
+
+
+def _scalar_output_model():
+    """f(x) = x·w + b with w of shape (2,) and b of shape (): one scalar output per sample."""
+    params = {"w": jnp.array([0.3, -0.7]), "b": jnp.array(0.2)}
+    x = jnp.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-2.0, 0.25]])
+    return (lambda p, x: x @ p["w"] + p["b"]), params, x
+
+
+@pytest.mark.parametrize("impl", GENERIC_IMPLS)
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_scalar_output_model_gives_the_linear_kernel(impl, batch_size):
+    # Θ_ij = ∂f_i/∂w · ∂f_j/∂w + ∂f_i/∂b ∂f_j/∂b = x_i·x_j + 1, whatever w and b are;
+    # a (n,) output counts as k = 1, never as k = len(w).
+    f, params, x = _scalar_output_model()
+    expected = np.asarray(x @ x.T + 1.0)
+    full = empirical_ntk(f, params, x, implementation=impl, batch_size=batch_size)
+    assert full.shape == (4, 4, 1, 1)
+    np.testing.assert_allclose(full[:, :, 0, 0], expected, rtol=1e-6)
+    traced = empirical_ntk(f, params, x, implementation=impl, trace_logits=True, batch_size=batch_size)
+    assert traced.shape == (4, 4)
+    np.testing.assert_allclose(traced, expected, rtol=1e-6)
+    cross = empirical_ntk(f, params, x, x[:2], implementation=impl, batch_size=batch_size)
+    assert cross.shape == (4, 2, 1, 1)
+    np.testing.assert_allclose(cross[:, :, 0, 0], expected[:, :2], rtol=1e-6)
+    stacked = jax.tree.map(lambda a: jnp.stack([a, 2 * a]), params)
+    ens = empirical_ntk_ensemble(f, stacked, x, implementation=impl)
+    assert ens.shape == (2, 4, 4, 1, 1)
+    np.testing.assert_allclose(ens[1, :, :, 0, 0], expected, rtol=1e-6)  # linear: Θ does not depend on w
+
+
+def test_n_by_one_output_equals_scalar_output():
+    f, params, x = _scalar_output_model()
+    column = empirical_ntk(lambda p, x: f(p, x)[:, None], params, x)
+    np.testing.assert_allclose(column, empirical_ntk(f, params, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("impl", GENERIC_IMPLS)
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (lambda p, x: jnp.sum(x @ p["w"]), r"got \(\)"),  # a scalar
+        (lambda p, x: (x @ p["w"])[:2], r"n = 4 inputs, got \(2,\)"),  # (n',) with n' != n
+        (lambda p, x: jnp.stack([x @ p["w"]] * 3), r"got \(3, 4\)"),  # (k, n): transposed
+        (lambda p, x: (x @ p["w"])[:2, None], r"got \(2, 1\)"),  # (n', k) with n' != n
+        (lambda p, x: (x @ p["w"])[:, None, None], r"got \(4, 1, 1\)"),  # extra axes
+        (lambda p, x: jnp.mean(x @ p["w"], keepdims=True)[None], r"got \(1, 1\)"),  # averaged over the batch
+        (lambda p, x: (x @ p["w"], x @ p["w"]), "one array"),  # a pytree of outputs
+    ],
+)
+def test_wrong_model_output_shapes_raise(impl, bad, match):
+    _, params, x = _scalar_output_model()
+    with pytest.raises(ValueError, match=match):
+        empirical_ntk(bad, params, x, implementation=impl)
+    with pytest.raises(ValueError, match=match):
+        empirical_ntk(bad, params, x, implementation=impl, trace_logits=True)
+
+
+def test_model_output_dim():
+    from ntk_scaling.kernels.empirical import model_output_dim
+
+    f, params, x = _scalar_output_model()
+    assert model_output_dim(f, params, x) == 1
+    cfg, mlp_params, x1, _ = _setup()
+    assert model_output_dim(cfg, mlp_params, x1) == cfg.out_dim
+    assert model_output_dim(functools.partial(mlp_apply, cfg), mlp_params, x1) == cfg.out_dim
+
+
 def test_bad_arguments_raise():
     cfg, params, x1, x2 = _setup()
     with pytest.raises(ValueError, match="unknown NTK implementation"):

@@ -7,7 +7,11 @@ import pytest
 
 from ntk_scaling.kernels.empirical import flatten_ntk
 from ntk_scaling.kernels.metrics import (
+    NEGATIVE_EIGENVALUE_RTOL,
     adaptation_rate,
+    check_spectrum,
+    papyrus_entropy,
+    spectrum_metrics,
     as_kernel_matrix,
     effective_rank,
     eigenvalues,
@@ -128,3 +132,76 @@ def test_bad_kernels_raise(bad, match):
     for fn in (ntk_trace, eigenvalues, von_neumann_entropy, effective_rank, ntk_summary):
         with pytest.raises(ValueError, match=match):
             fn(bad)
+
+
+# --- the spectral convention: scale-free, and only kernels ---------------------------------
+
+UNSCALED = np.diag([1.0, 1e-2, 0.0, 0.0])
+S_UNSCALED = -(1 / 1.01) * np.log(1 / 1.01) - (0.01 / 1.01) * np.log(0.01 / 1.01)  # 0.05546
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-12, 1e-30, 1e12])
+def test_entropy_does_not_depend_on_the_kernels_scale(scale):
+    assert S_UNSCALED == pytest.approx(0.0555, abs=5e-5)  # the issue's value, 0.05546
+    assert von_neumann_entropy(scale * UNSCALED) == pytest.approx(S_UNSCALED, rel=1e-12)
+    assert effective_rank(scale * UNSCALED) == pytest.approx(np.exp(S_UNSCALED), rel=1e-12)
+    assert ntk_summary(scale * UNSCALED).entropy == pytest.approx(S_UNSCALED, rel=1e-12)
+    _, entropy, rank = spectrum_metrics(scale * np.array([[1.0, 1e-2, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]]))
+    np.testing.assert_allclose(entropy, [S_UNSCALED, np.log(4)], rtol=1e-12)
+
+
+def test_papyrus_absolute_clip_depends_on_scale():
+    # what the book does not do: at 1e-12 the two zero eigenvalues become 1e-14 each
+    assert papyrus_entropy(np.diag(UNSCALED)) == pytest.approx(S_UNSCALED, abs=1e-11)
+    assert papyrus_entropy(1e-12 * np.diag(UNSCALED)) > S_UNSCALED + 0.05
+
+
+@pytest.mark.parametrize("fn", [von_neumann_entropy, effective_rank, ntk_summary])
+def test_indefinite_matrix_is_not_a_kernel(fn):
+    with pytest.raises(ValueError, match="negative beyond round-off"):
+        fn(np.array([[1.0, 2.0], [2.0, 1.0]]))  # eigenvalues 3 and -1
+
+
+def test_spectra_that_are_not_a_kernels_raise():
+    for lam in ([3.0, -1.0], [0.0, 0.0], [-1.0, -2.0], [1.0, -2 * NEGATIVE_EIGENVALUE_RTOL]):
+        with pytest.raises(ValueError):
+            spectral_entropy(np.array(lam))
+    with pytest.raises(ValueError):
+        spectrum_metrics(np.array([[1.0, 1.0], [3.0, -1.0]]))
+    # within the tolerance: round-off, set to zero
+    np.testing.assert_array_equal(check_spectrum([1.0, -0.5 * NEGATIVE_EIGENVALUE_RTOL]), [1.0, 0.0])
+
+
+def _float32_entk(narrow: bool, seed: int = 0):
+    """A float32 eNTK of a standard MLP on MNIST-sized inputs, flattened to (n·k) × (n·k).
+
+    ``narrow``: width 8 on 48 inputs (480 × 480), whose eNTK is rank-deficient, so float32
+    round-off leaves eigenvalues slightly below zero (about −1e-8·λ_max); else width 64
+    on 24 inputs (240 × 240, full rank).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from ntk_scaling.kernels.empirical import empirical_ntk
+    from ntk_scaling.nets.mlp import MLPConfig, init_mlp
+
+    width, n = (8, 48) if narrow else (64, 24)
+    cfg = MLPConfig(in_dim=784, width=width, depth=2, out_dim=10)
+    params = init_mlp(jax.random.key(seed), cfg, jnp.float32)
+    x = jax.random.uniform(jax.random.key(seed + 1), (n, 784), jnp.float32)
+    return np.asarray(flatten_ntk(empirical_ntk(cfg, params, x)))
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_float32_entk_round_off_passes_and_the_convention_changes_nothing(narrow):
+    theta = _float32_entk(narrow)
+    assert theta.dtype == np.float32
+    for spectrum in (np.linalg.eigvalsh(theta.astype(np.float64)), np.linalg.eigvalsh(theta)):
+        ratio = spectrum.min() / spectrum.max()
+        if narrow:
+            assert ratio < 0  # there is round-off to tolerate ...
+        assert ratio > -NEGATIVE_EIGENVALUE_RTOL / 100  # ... far inside the tolerance
+        # the book's entropy and papyrus' agree on eNTK spectra: no figure changes
+        assert spectral_entropy(spectrum) == pytest.approx(papyrus_entropy(spectrum), abs=1e-10)
+    t64 = theta.astype(np.float64)
+    assert von_neumann_entropy(t64) == pytest.approx(von_neumann_entropy(1e-9 * t64), rel=1e-9)

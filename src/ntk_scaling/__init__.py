@@ -22,7 +22,7 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from . import cache, fitting, steps, sweeps, validation
+from . import cache, fitting, steps, sweeps, validation  # noqa: F401  (modules as attributes)
 from .cache import *  # noqa: F401,F403
 from .fitting import *  # noqa: F401,F403
 from .steps import *  # noqa: F401,F403
@@ -37,7 +37,7 @@ from .training import *  # noqa: F401,F403
 
 from . import book
 from .book import *  # noqa: F401,F403
-from .book import claims, plotting
+from .book import claims, plotting  # noqa: F401  (nts.claims, nts.plotting)
 from .book.claims import *  # noqa: F401,F403
 
 __all__ = [

@@ -140,6 +140,9 @@ def cache_policy(*, refresh: bool = False, enabled: bool | None = None) -> Itera
         refresh: recompute and overwrite existing entries, diverged ones included.
         enabled: ``False`` computes without reading or writing anything; ``None``
             follows ``$NTK_SCALING_CACHE``.
+
+    Yields:
+        None; the policy holds until the block ends (it is restored on exit).
     """
     token = _POLICY.set(_Policy(refresh=refresh, enabled=enabled))
     try:
@@ -156,7 +159,11 @@ def _caching_enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    """Root of the writable cache: ``$NTK_SCALING_CACHE`` or ``~/.cache/ntk_scaling/results``."""
+    """Root of the writable cache: ``$NTK_SCALING_CACHE`` or ``~/.cache/ntk_scaling/results``.
+
+    Returns:
+        The folder (created on first write).
+    """
     root = os.environ.get(CACHE_ENV, "").strip()
     if root and root.lower() != "off":
         return Path(root).expanduser()
@@ -172,7 +179,12 @@ def _checkout_root() -> Path | None:
 
 
 def results_dir() -> Path | None:
-    """Root of the read-only results store (``$NTK_SCALING_RESULTS``, else ``results/`` of the checkout)."""
+    """Root of the read-only results store (``$NTK_SCALING_RESULTS``, else ``results/`` of the checkout).
+
+    Returns:
+        The folder, or None when the store is off (``$NTK_SCALING_RESULTS=off``) or no
+        checkout is found.
+    """
     root = os.environ.get(RESULTS_ENV, "").strip()
     if root.lower() == "off":
         return None
@@ -334,6 +346,12 @@ def register_result_type(cls: type) -> type:
     Entries name their NamedTuples; on reading, only this package's types and registered
     ones are rebuilt, so an entry can never make the reader import arbitrary code.
 
+    Args:
+        cls: a NamedTuple class.
+
+    Returns:
+        ``cls`` (so it can be used as a decorator).
+
     Raises:
         TypeError: ``cls`` is not a NamedTuple class.
     """
@@ -417,6 +435,12 @@ class _Entry(NamedTuple):
 def read_entry(path: Path) -> _Entry:
     """Read an entry written by :func:`write_entry` (never unpickles anything).
 
+    Args:
+        path: the ``.npz`` entry.
+
+    Returns:
+        The entry: its result (or divergence message) and provenance.
+
     Raises:
         OSError, ValueError, KeyError: the file is unreadable, truncated or not an entry.
     """
@@ -430,13 +454,27 @@ def read_entry(path: Path) -> _Entry:
 
 
 def entry_provenance(path: Path) -> dict:
-    """The provenance record of a stored entry (without building its result)."""
+    """The provenance record of a stored entry (without building its result).
+
+    Args:
+        path: the ``.npz`` entry.
+
+    Returns:
+        The JSON provenance dict (function, arguments, versions, device, wall time).
+    """
     with np.load(path, allow_pickle=False) as data:
         return json.loads(str(data["__meta__"]))["provenance"]
 
 
 def compact_float32(result: Any) -> Any:
-    """``result`` with every float64 array cast to float32 (the store's default compaction)."""
+    """``result`` with every float64 array cast to float32 (the store's default compaction).
+
+    Args:
+        result: a storable pytree.
+
+    Returns:
+        The same pytree, float64 numpy leaves as float32.
+    """
     import jax
 
     def cast(leaf: Any) -> Any:
@@ -532,6 +570,7 @@ class CachedFunction:
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     def folder_name(self) -> str:
+        """The entry folder of this function (its name without the package prefix)."""
         return self.name.replace("ntk_scaling.", "")
 
     # -- lookup
@@ -600,6 +639,11 @@ class CachedFunction:
 
     # -- call
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The result of the call: from the results store, the cache, or computed and cached.
+
+        Raises:
+            DivergenceError: the computation diverged (now, or as recorded earlier).
+        """
         if not _caching_enabled():
             return _to_numpy(self.uncached(*args, **kwargs))
         arguments = self.bind(*args, **kwargs)
@@ -649,6 +693,13 @@ class CachedFunction:
 
 def import_cached(module: str, qualname: str) -> CachedFunction:
     """The cached function defined as ``qualname`` in ``module`` (how entries and pickles name it).
+
+    Args:
+        module: the module's dotted name.
+        qualname: the function's qualified name in it.
+
+    Returns:
+        The :class:`CachedFunction`.
 
     Raises:
         TypeError: the object found is not a cached function.

@@ -1,5 +1,8 @@
 """Power-law and linear fits with confidence intervals, used by every chapter.
 
+Appendix "Equations and their status": eq-book-methods-power-law-fit and
+eq-book-methods-seed-bootstrap (our choices).
+
 A power law y = c x^p is fitted as a straight line in log-log space by ordinary least
 squares; the interval on p is the Student-t interval of the slope. With several seeds,
 :func:`fit_power_law_seeds` fits the seed mean and takes the interval from a bootstrap
@@ -47,6 +50,7 @@ class PowerLawFit(NamedTuple):
     n: int
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The fitted law at ``x`` (any shape)."""
         return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
 
 
@@ -61,7 +65,19 @@ def _clean(x: np.ndarray, y: np.ndarray, what: str) -> tuple[np.ndarray, np.ndar
 
 
 def fit_linear(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> LinearFit:
-    """Ordinary least squares of y on x, with a Student-t interval on the slope."""
+    """Ordinary least squares of y on x, with a Student-t interval on the slope.
+
+    Args:
+        x: abscissae, shape (n,), n ≥ 3, not all equal.
+        y: ordinates, shape (n,).
+        confidence: level of the slope's interval.
+
+    Returns:
+        A :class:`LinearFit`.
+
+    Raises:
+        ValueError: mismatched lengths, NaN or infinity, fewer than 3 points, or constant x.
+    """
     x, y = _clean(x, y, "fit_linear")
     n = x.size
     if n < 3:
@@ -89,7 +105,22 @@ def fit_power_law(
     xmax: float | None = None,
     confidence: float = 0.95,
 ) -> PowerLawFit:
-    """Fit y = c x^p on the window xmin <= x <= xmax by least squares in log-log space."""
+    """Fit y = c x^p on the window xmin <= x <= xmax by least squares in log-log space.
+
+    Args:
+        x: abscissae, shape (n,).
+        y: ordinates, shape (n,); both positive inside the window.
+        xmin: the window's lower end, or None.
+        xmax: the window's upper end, or None.
+        confidence: level of the exponent's (Student-t) interval.
+
+    Returns:
+        A :class:`PowerLawFit`.
+
+    Raises:
+        ValueError: mismatched lengths, NaN or infinity, non-positive values in the
+            window, or fewer than 3 points in it.
+    """
     x, y = _clean(x, y, "fit_power_law")
     keep = np.ones_like(x, dtype=bool)
     if xmin is not None:
@@ -124,6 +155,21 @@ def fit_power_law_seeds(
 
     The exponent interval is the percentile interval of a bootstrap that resamples
     whole seeds; with a single seed it falls back to the least-squares interval.
+
+    Args:
+        x: abscissae, shape (n,).
+        y_seeds: ordinates per seed, shape (n_seeds, n).
+        xmin: the window's lower end, or None.
+        xmax: the window's upper end, or None.
+        confidence: level of the interval.
+        n_boot: bootstrap resamples.
+        seed: the bootstrap's random seed.
+
+    Returns:
+        A :class:`PowerLawFit` of the seed mean, with the bootstrap interval and standard error.
+
+    Raises:
+        ValueError: ``y_seeds`` does not have one column per x, or as :func:`fit_power_law`.
     """
     y_seeds = np.atleast_2d(np.asarray(y_seeds, dtype=float))
     x = np.asarray(x, dtype=float)
@@ -145,7 +191,17 @@ def fit_power_law_seeds(
 def local_slope(x: np.ndarray, y: np.ndarray, *, window: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Running log-log slope d log y / d log x over a sliding window of ``window`` points.
 
-    Returns the window centres (geometric mean of x) and the least-squares slope in each.
+    Args:
+        x: abscissae, positive, shape (n,).
+        y: ordinates, positive, shape (n,).
+        window: points per window, in [2, n].
+
+    Returns:
+        (window centres, the geometric mean of x; least-squares slopes), each of shape
+        (n − window + 1,).
+
+    Raises:
+        ValueError: mismatched lengths, NaN or infinity, or a window out of range.
     """
     x, y = _clean(x, y, "local_slope")
     if window < 2 or window > x.size:
@@ -169,6 +225,7 @@ class BrokenPowerLaw(NamedTuple):
     sse: float
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The fitted law at ``x`` (positive, any shape)."""
         lx = np.log(np.asarray(x, dtype=float))
         lb = np.log(self.x_break)
         return np.exp(self.log_prefactor + self.slope_below * lx + (self.slope_above - self.slope_below) * np.maximum(lx - lb, 0.0))
@@ -179,7 +236,20 @@ def fit_broken_power_law(x: np.ndarray, y: np.ndarray, *, n_grid: int = 200) -> 
 
     ln y = c + s₁ ln x + (s₂ − s₁) max(ln x − ln x_b, 0), fitted by linear least squares for
     every x_b on a log grid strictly inside (x_2, x_{n−1}) — so each segment holds at least
-    two points — and keeping the x_b of least squared error. Needs ≥ 4 distinct x, y > 0.
+    two points — and keeping the x_b of least squared error (appendix
+    eq-a-metrics-width-slopes; our choice of estimator). Cost: ``n_grid`` least-squares
+    solves of n × 3.
+
+    Args:
+        x: abscissae, positive, at least 4 distinct values.
+        y: ordinates, positive, same shape.
+        n_grid: candidate break points.
+
+    Returns:
+        A :class:`BrokenPowerLaw`.
+
+    Raises:
+        ValueError: fewer than 4 (distinct) points, or values not finite and positive.
     """
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()

@@ -35,6 +35,13 @@ __all__ = ["grid", "sweep", "SweepResult", "dask_executor"]
 def grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
     """Cartesian product of named axes, as a list of parameter dicts (last axis fastest).
 
+    Args:
+        **axes: one sequence of values per parameter name.
+
+    Returns:
+        One dict per combination, e.g. ``grid(a=[1, 2], b=[3])`` gives
+        ``[{"a": 1, "b": 3}, {"a": 2, "b": 3}]``.
+
     Raises:
         TypeError: an axis is not a sequence (a bare number or a string).
     """
@@ -54,14 +61,17 @@ class SweepResult(NamedTuple):
 
     @property
     def n_computed(self) -> int:
+        """Points computed in this sweep."""
         return sum(self.computed)
 
     @property
     def n_reused(self) -> int:
+        """Points read from the results store or the cache."""
         return sum(not c and not isinstance(r, Diverged) for c, r in zip(self.computed, self.results))
 
     @property
     def diverged(self) -> list[Diverged]:
+        """The placeholders of the points that diverged."""
         return [r for r in self.results if isinstance(r, Diverged)]
 
     def summary(self) -> str:

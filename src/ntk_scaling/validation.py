@@ -13,7 +13,20 @@ __all__ = ["check_int", "check_float", "check_key"]
 
 
 def check_int(value: object, name: str, minimum: int = 1) -> int:
-    """``value`` as an int, or a TypeError/ValueError naming ``name`` and the bound."""
+    """``value`` as an int, or an error naming ``name`` and the bound.
+
+    Args:
+        value: the value to check (Python or numpy integer; bools are rejected).
+        name: the argument's name, for messages.
+        minimum: the smallest allowed value.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        TypeError: not an integer.
+        ValueError: below ``minimum``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     if value < minimum:
@@ -22,7 +35,20 @@ def check_int(value: object, name: str, minimum: int = 1) -> int:
 
 
 def check_float(value: object, name: str, *, positive: bool) -> float:
-    """``value`` as a finite float, positive (or non-negative when ``positive=False``)."""
+    """``value`` as a finite float, positive (or non-negative when ``positive=False``).
+
+    Args:
+        value: the value to check (Python or numpy real; bools are rejected).
+        name: the argument's name, for messages.
+        positive: require > 0 (else ≥ 0).
+
+    Returns:
+        ``float(value)``.
+
+    Raises:
+        TypeError: not a real number.
+        ValueError: not finite, or out of range.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
@@ -37,6 +63,13 @@ def check_float(value: object, name: str, *, positive: bool) -> float:
 
 def check_key(key: object, name: str = "key") -> jax.Array:
     """``key`` if it is one PRNG key (typed, shape (); or raw, uint32 shape (2,)).
+
+    Args:
+        key: the value to check.
+        name: the argument's name, for messages.
+
+    Returns:
+        ``key``, unchanged.
 
     Raises:
         TypeError: ``key`` is not a JAX array (an int seed, say).

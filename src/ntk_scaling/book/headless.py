@@ -93,7 +93,14 @@ def read_py_percent(path: Path) -> list[PyPercentCell]:
 
 
 def profile_estimates(profile: str) -> dict[str, float]:
-    """Each chapter's ``# estimate_seconds: N`` from ``params/<profile>/NAME.yaml`` (absent: none)."""
+    """Each chapter's ``# estimate_seconds: N`` from ``params/<profile>/NAME.yaml`` (absent: none).
+
+    Args:
+        profile: the profile folder's name.
+
+    Returns:
+        ``{chapter: estimated seconds}`` for the files that state an estimate.
+    """
     out = {}
     for path in sorted((runner.PARAMS_DIR / profile).glob("*.yaml")):
         match = _ESTIMATE.search(path.read_text())
@@ -103,12 +110,20 @@ def profile_estimates(profile: str) -> dict[str, float]:
 
 
 class RunPlan(NamedTuple):
+    """The chapters a headless run computes, in order, and its budget."""
+
     order: list[str]  #: chapters in order of value
     budget_seconds: float  #: wall-clock budget of the whole run
 
 
 def run_order(profile: str) -> RunPlan:
     """The chapters to compute for ``profile``, by value, and the run's budget (``_run.yaml``).
+
+    Args:
+        profile: the profile folder's name.
+
+    Returns:
+        A :class:`RunPlan`.
 
     Raises:
         ParameterError: ``_run.yaml`` is missing, malformed or names unknown chapters.
@@ -148,6 +163,10 @@ def execute_chapter_script(name: str, profile: str) -> None:
 
     The parameters cell runs first as written; the profile's values (typed as the runner
     types them) then replace its defaults, as papermill's injected cell would.
+
+    Args:
+        name: the chapter.
+        profile: the profile whose parameter file to apply.
 
     Raises:
         ParameterError: a bad profile file.
@@ -260,6 +279,11 @@ def run_profile(profile: str, out: Path, *, budget: float | None = None, chapter
 def import_archive(archive: Path, profile: str = "gpu", root: Path | None = None) -> Path:
     """Unpack a run's archive into the results store, replacing that profile's folder.
 
+    Args:
+        archive: the ``.tar.gz`` a headless run packed.
+        profile: the profile it computed.
+        root: the store's root (default: the checkout's ``results/``).
+
     Returns:
         The store folder written.
 
@@ -296,6 +320,10 @@ def pack_for_gpu(out: Path, *, wheels: bool = True) -> int:
     Python 3.12 wheels. Data: the official MNIST files as they are, Tiny Shakespeare,
     and the packed subsets of :data:`ntk_scaling.SUBSETS` instead of the full
     Fashion-MNIST and CIFAR-10 copy.
+
+    Args:
+        out: the folder to fill (``.gpu/``).
+        wheels: also download the wheels the GPU image lacks.
 
     Returns:
         The size in bytes of ``out``.

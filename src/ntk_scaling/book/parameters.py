@@ -70,7 +70,12 @@ def _check_bounds(value: float, where: str, what: str, **bounds: float | None) -
 
 
 class Int(_Spec):
-    """An integer, optionally bounded. Accepts integral floats (``1e3``) and digit strings."""
+    """An integer, optionally bounded. Accepts integral floats (``1e3``) and digit strings.
+
+    Args:
+        ge: the smallest allowed value, or None.
+        le: the largest allowed value, or None.
+    """
 
     def __init__(self, *, ge: int | None = None, le: int | None = None) -> None:
         self.ge, self.le = ge, le
@@ -96,7 +101,14 @@ class Int(_Spec):
 
 
 class Real(_Spec):
-    """A finite real number, optionally bounded. Accepts ints and numeric strings (``"1e-3"``)."""
+    """A finite real number, optionally bounded. Accepts ints and numeric strings (``"1e-3"``).
+
+    Args:
+        gt: strict lower bound, or None.
+        ge: lower bound, or None.
+        lt: strict upper bound, or None.
+        le: upper bound, or None.
+    """
 
     def __init__(self, *, gt: float | None = None, ge: float | None = None, lt: float | None = None,
                  le: float | None = None) -> None:
@@ -149,7 +161,11 @@ class Str(_Spec):
 
 
 class Choice(_Spec):
-    """One of a fixed set of strings."""
+    """One of a fixed set of strings.
+
+    Args:
+        options: the allowed values.
+    """
 
     def __init__(self, options: Sequence[str]) -> None:
         self.options = tuple(options)
@@ -174,7 +190,11 @@ class Anything(_Spec):
 
 
 class Optional(_Spec):
-    """None (also the strings None/null) or a value of ``inner``."""
+    """None (also the strings None/null) or a value of ``inner``.
+
+    Args:
+        inner: the spec of the value when it is not None.
+    """
 
     def __init__(self, inner: _Spec) -> None:
         self.inner = inner
@@ -194,6 +214,7 @@ class ListOf(_Spec):
     Args:
         item: the spec of each element.
         min_len: the fewest elements (e.g. 3 to fit an exponent with an interval).
+        max_len: the most elements, or None.
         increasing: elements must be strictly increasing.
         distinct: elements must be distinct.
     """
@@ -228,7 +249,19 @@ class ListOf(_Spec):
 
 
 def coerce_parameter(spec: _Spec, value: Any, where: str) -> Any:
-    """``spec.coerce(value, where)``, for callers outside a chapter (the runner)."""
+    """``spec.coerce(value, where)``, for callers outside a chapter (the runner).
+
+    Args:
+        spec: a spec (:class:`Int`, :class:`Real`, ...).
+        value: the value to check.
+        where: how to name it in messages, e.g. ``"parameter 'lr'"``.
+
+    Returns:
+        The coerced value.
+
+    Raises:
+        ParameterError: the value does not fit the spec.
+    """
     return spec.coerce(value, where)
 
 
@@ -237,6 +270,13 @@ def spec_from_default(default: Any) -> _Spec:
 
     Used by the runner to type profile values and command-line overrides before a chapter
     starts; the chapter's own ``check_parameters`` adds ranges.
+
+    Args:
+        default: a parameter's default value (a literal).
+
+    Returns:
+        A spec: :class:`Bool`, :class:`Int`, :class:`Real`, :class:`Str`, :class:`ListOf`
+        (element by element) or :class:`Anything`.
     """
     if default is None:
         return Anything()

@@ -43,7 +43,15 @@ def use_book_style() -> None:
 
 
 def colors(n: int, cmap: str = "viridis") -> list[tuple[float, float, float, float]]:
-    """``n`` colours spread along a sequential colour map (for sweeps over N, γ, B...)."""
+    """``n`` colours spread along a sequential colour map (for sweeps over N, γ, B...).
+
+    Args:
+        n: the number of colours (at least one is returned).
+        cmap: a matplotlib colour-map name.
+
+    Returns:
+        RGBA tuples, light to dark as the map runs.
+    """
     cm = plt.get_cmap(cmap)
     return [cm(v) for v in np.linspace(0.05, 0.9, max(n, 1))]
 
@@ -57,7 +65,16 @@ def guide_line(
     label: str | None = None,
     **kwargs: object,
 ) -> None:
-    """Draw the prediction y ∝ x^exponent through the point ``anchor`` as a dashed line."""
+    """Draw the prediction y ∝ x^exponent through the point ``anchor`` as a dashed line.
+
+    Args:
+        ax: the axes.
+        x: where to draw, shape (m,).
+        exponent: the power of x.
+        anchor: a point (x0, y0) on the line.
+        label: the legend entry.
+        **kwargs: line style, overriding the dashed black default.
+    """
     x = np.asarray(x, dtype=float)
     x0, y0 = anchor
     style = {"color": "k", "ls": "--", "lw": 1.0, "alpha": 0.7}
@@ -79,6 +96,15 @@ def seed_band(
 
     With ``geometric=True`` (for quantities drawn on log axes) the mean and band are
     taken over log values, so the band stays positive.
+
+    Args:
+        ax: the axes.
+        x: abscissae, shape (m,).
+        y_seeds: values per seed, shape (n_seeds, m) (or (m,) for one seed: no band).
+        label: the legend entry.
+        color: the line's colour (default: the axes' cycle).
+        geometric: average log values (positive data on log axes).
+        **kwargs: passed to ``ax.plot``.
     """
     y_seeds = np.atleast_2d(np.asarray(y_seeds, dtype=float))
     n = y_seeds.shape[0]
@@ -97,7 +123,14 @@ def seed_band(
 
 
 def label_axes(ax: plt.Axes, xlabel: str, ylabel: str, *, loglog: bool = False) -> None:
-    """Set axis labels (with units) and optionally log scales on both axes."""
+    """Set axis labels (with units) and optionally log scales on both axes.
+
+    Args:
+        ax: the axes.
+        xlabel: the x label, with units.
+        ylabel: the y label, with units.
+        loglog: log scales on both axes.
+    """
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if loglog:
@@ -106,13 +139,24 @@ def label_axes(ax: plt.Axes, xlabel: str, ylabel: str, *, loglog: bool = False) 
 
 
 def panel_letters(axes: Sequence[plt.Axes]) -> None:
-    """Mark panels (a), (b), ... in their top-left corners."""
+    """Mark panels (a), (b), ... in their top-left corners.
+
+    Args:
+        axes: the panels, in reading order.
+    """
     for i, ax in enumerate(axes):
         ax.text(-0.12, 1.04, f"({chr(97 + i)})", transform=ax.transAxes, fontweight="bold", va="bottom")
 
 
 def log_ticks_at(ax: plt.Axes, values: Sequence[float], *, axis: str = "x", fontsize: float = 7) -> None:
-    """Put a log axis's ticks exactly at the swept values (no cluttered minor labels)."""
+    """Put a log axis's ticks exactly at the swept values (no cluttered minor labels).
+
+    Args:
+        ax: the axes.
+        values: the tick positions (positive).
+        axis: ``"x"`` or ``"y"``.
+        fontsize: of the tick labels, in points.
+    """
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     target.set_ticks(list(values), [f"{v:g}" for v in values], fontsize=fontsize)

@@ -18,6 +18,7 @@ Command line (also ``ntk-book``)::
     python -m ntk_scaling.book.runner render                   # render book/ only
     python -m ntk_scaling.book.runner check --profile gpu      # validate parameter files only
     python -m ntk_scaling.book.runner store --profile large    # copy the results the chapters used into results/
+    python -m ntk_scaling.book.runner snapshot --profile ci    # write snapshots/ci.json from book/ (review the diff)
 
 Values are typed element by element against the chapter's defaults, wherever they come
 from (``1e-3`` in YAML is a string to PyYAML; ``-p widths "[16, 32]"`` is a string on the
@@ -53,6 +54,8 @@ __all__ = [
     "PARAMS_DIR",
     "BOOK_DIR",
     "RUN_LOG",
+    "SNAPSHOT_DIR",
+    "write_profile_snapshot",
     "ChapterError",
     "ChapterResult",
     "toc_chapters",
@@ -81,6 +84,12 @@ def find_project_root(start: Path | None = None) -> Path:
     the working directory) holding ``_toc.yml`` and ``chapters/``; else the checkout this
     package was installed from. So ``make book`` in a second clone runs that clone's
     chapters even when the package was installed (editable) from another one.
+
+    Args:
+        start: where to start looking (default: the working directory).
+
+    Returns:
+        The checkout's root folder.
     """
     env = os.environ.get(ROOT_ENV)
     if env:
@@ -97,6 +106,7 @@ CHAPTER_DIR = REPO_ROOT / "chapters"
 PARAMS_DIR = REPO_ROOT / "params"
 BOOK_DIR = REPO_ROOT / "book"
 RUN_LOG = BOOK_DIR / "run_log.json"
+SNAPSHOT_DIR = REPO_ROOT / "snapshots"
 
 
 class ChapterError(RuntimeError):
@@ -104,6 +114,8 @@ class ChapterError(RuntimeError):
 
 
 class ChapterResult(NamedTuple):
+    """What :func:`run_chapter` did: where the executed notebook is, and how long it took."""
+
     name: str
     profile: str
     seconds: float
@@ -112,7 +124,14 @@ class ChapterResult(NamedTuple):
 
 
 def toc_chapters(toc_path: Path | None = None) -> list[str]:
-    """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents."""
+    """Chapter names (e.g. ``"01_data"``) in the order of the book's table of contents.
+
+    Args:
+        toc_path: the ``_toc.yml`` to read (default: the checkout's).
+
+    Returns:
+        The names, root page first, without duplicates.
+    """
     toc = yaml.safe_load((toc_path or REPO_ROOT / "_toc.yml").read_text())
     files: list[str] = [toc["root"]]
 
@@ -132,6 +151,17 @@ def toc_chapters(toc_path: Path | None = None) -> list[str]:
 
 
 def chapter_path(name: str) -> Path:
+    """The source of a chapter, ``chapters/<name>.py``.
+
+    Args:
+        name: the chapter's name.
+
+    Returns:
+        The path.
+
+    Raises:
+        FileNotFoundError: no such chapter (the message lists the chapters).
+    """
     path = CHAPTER_DIR / f"{name}.py"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in CHAPTER_DIR.glob("*.py")))
@@ -147,7 +177,19 @@ def _parameters_cell(nb: Any, name: str) -> Any:
 
 
 def parameter_defaults(nb: Any, name: str = "?") -> dict[str, Any]:
-    """Names and default values of the parameters cell (literal assignments only)."""
+    """Names and default values of the parameters cell (literal assignments only).
+
+    Args:
+        nb: the chapter as a notebook (``jupytext.read``).
+        name: the chapter's name, for messages.
+
+    Returns:
+        ``{name: default}`` in the order of the cell.
+
+    Raises:
+        ParameterError: no or several parameters cells, an assignment to something other
+            than a plain name, or a value that is not a literal.
+    """
     source = _parameters_cell(nb, name).source
     defaults: dict[str, Any] = {}
     for node in ast.parse(source).body:
@@ -195,6 +237,14 @@ def coerce_values(values: dict[str, Any], defaults: dict[str, Any], source: str,
 def load_profile(name: str, profile: str, defaults: dict[str, Any]) -> dict[str, Any]:
     """Read ``params/<profile>/<name>.yaml`` and type it against the chapter's defaults.
 
+    Args:
+        name: the chapter.
+        profile: the profile folder's name.
+        defaults: the chapter's parameters cell (:func:`parameter_defaults`).
+
+    Returns:
+        The coerced values, with ``profile`` set when the chapter declares it.
+
     Raises:
         ParameterError: unknown profile, missing file, not a mapping, unknown name, bad type.
     """
@@ -218,6 +268,12 @@ def load_profile(name: str, profile: str, defaults: dict[str, Any]) -> dict[str,
 
 def parse_overrides(pairs: list[list[str]] | None) -> dict[str, Any]:
     """``-p NAME VALUE`` pairs from the command line, each VALUE read as YAML (as papermill does).
+
+    Args:
+        pairs: ``[[name, text], ...]`` as argparse collects them, or None.
+
+    Returns:
+        ``{name: value}``; text that is not valid YAML stays a string (typed later).
 
     Raises:
         ParameterError: a name is given twice.
@@ -255,7 +311,16 @@ def _store_digest(profile: str) -> str:
 
 
 def fingerprint(name: str, profile: str, overrides: dict[str, Any] | None = None) -> str:
-    """Hash of the chapter source, its profile file, the overrides, the library and the profile's store."""
+    """Hash of the chapter source, its profile file, the overrides, the library and the profile's store.
+
+    Args:
+        name: the chapter.
+        profile: the profile.
+        overrides: one-off values from the command line.
+
+    Returns:
+        32 hex characters; an executed notebook with the same fingerprint is up to date.
+    """
     h = hashlib.sha256()
     h.update(chapter_path(name).read_bytes())
     h.update(profile.encode())
@@ -309,7 +374,14 @@ def _describe_overrides(name: str, profile: str, values: dict[str, Any], overrid
 
 
 def read_ledger(path: Path) -> list[dict[str, Any]]:
-    """The cached calls a chapter made, one per (function, key), the last record winning."""
+    """The cached calls a chapter made, one per (function, key), the last record winning.
+
+    Args:
+        path: the chapter's ledger file (JSON lines; unreadable lines are skipped).
+
+    Returns:
+        The records, as dicts with at least ``function``, ``key`` and ``source``.
+    """
     if not path.exists():
         return []
     records: dict[tuple[str, str], dict[str, Any]] = {}
@@ -443,7 +515,15 @@ def run_chapter(
 
 
 def check_profile(profile: str, names: list[str] | None = None) -> None:
-    """Validate every chapter's parameter file for ``profile`` without executing anything."""
+    """Validate every chapter's parameter file for ``profile`` without executing anything.
+
+    Args:
+        profile: the profile.
+        names: chapters (default: all in ``_toc.yml``).
+
+    Raises:
+        ParameterError: a missing file, an unknown name or a value of the wrong type.
+    """
     import jupytext
 
     for name in names or toc_chapters():
@@ -456,6 +536,8 @@ STORE_TOTAL_LIMIT = 30 * 2**20  #: bytes it may hold in all
 
 
 class StoreSummary(NamedTuple):
+    """What :func:`store_results` copied into the results store."""
+
     profile: str
     entries: int
     bytes: int
@@ -523,11 +605,56 @@ def store_results(profile: str, names: list[str] | None = None, *, root: Path | 
     return StoreSummary(profile, len(kept), total, removed)
 
 
+def write_profile_snapshot(profile: str, *, path: Path | None = None) -> Path:
+    """Write ``snapshots/<profile>.json`` from every chapter executed in ``book/``.
+
+    Args:
+        profile: the profile the chapters were executed with.
+        path: where to write (default ``snapshots/<profile>.json``).
+
+    Returns:
+        The path written; review its diff before committing it.
+
+    Raises:
+        ParameterError: a chapter was not executed, or executed with another profile.
+    """
+    from .snapshot import collect_records, write_snapshot
+
+    names = toc_chapters()
+    missing = [n for n in names if not (BOOK_DIR / f"{n}.ipynb").exists()]
+    if missing:
+        raise ParameterError(f"not executed yet: {missing}; run `make chapters PROFILE={profile}` first")
+    records = collect_records(BOOK_DIR, names)
+    wrong = [n for n, r in records.items() if r.profile != profile]
+    if wrong:
+        raise ParameterError(f"executed with another profile than {profile!r}: {wrong}")
+    return write_snapshot(path or SNAPSHOT_DIR / f"{profile}.json", records, profile)
+
+
 def render_book(*, strict: bool = True) -> None:
-    """Render ``book/`` with Jupyter Book 1.x into ``_build/html`` (execution off)."""
+    """Render ``book/`` with Jupyter Book 1.x into ``_build/html`` (execution off).
+
+    First writes the two generated includes: ``book/_equations.md`` (every
+    ``equations/*.md``, for the appendix) and ``book/_scoreboard.md`` (the verdicts of the
+    executed chapters, for the first page).
+
+    Args:
+        strict: fail on any warning (``-W -n --keep-going``), as CI does.
+
+    Raises:
+        FileNotFoundError: a chapter of the table of contents has not been executed.
+        subprocess.CalledProcessError: the build failed.
+    """
     missing = [n for n in toc_chapters() if not (BOOK_DIR / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"not executed yet: {missing}; run the chapters first")
+    if (REPO_ROOT / "equations").is_dir():
+        from .equations import write_equations_index
+
+        write_equations_index(REPO_ROOT, BOOK_DIR / "_equations.md")  # the appendix includes every equations/*.md
+    from .scoreboard import write_scoreboard
+
+    write_scoreboard(BOOK_DIR, toc_chapters(), SNAPSHOT_DIR, BOOK_DIR / "_scoreboard.md")  # the first page includes it
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO_ROOT), "--builder", "html"]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
@@ -536,9 +663,21 @@ def render_book(*, strict: bool = True) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (``python -m ntk_scaling.book.runner``, ``ntk-book``); see the module docstring.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 1 with a message on stderr otherwise.
+
+    Raises:
+        SystemExit: ``--help`` or arguments argparse rejects (errors of the book itself
+            are reported through the exit status instead).
+    """
     parser = argparse.ArgumentParser(prog="ntk-book", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for cmd in ("run", "build", "check", "store"):
+    for cmd in ("run", "build", "check", "store", "snapshot"):
         p = sub.add_parser(cmd)
         p.add_argument("--profile", default="ci")
         p.add_argument("chapters", nargs="*", help="chapter names such as 10_b_fig1_exponents (default: all in _toc.yml)")
@@ -557,6 +696,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             check_profile(args.profile, names)
             print(f"profile {args.profile!r}: {len(names)} parameter files valid")
+            return 0
+        if args.command == "snapshot":
+            path = write_profile_snapshot(args.profile)
+            print(f"wrote {path.relative_to(REPO_ROOT)}; review `git diff {path.relative_to(REPO_ROOT)}` before committing")
             return 0
         if args.command == "store":
             summary = store_results(args.profile, args.chapters or None)

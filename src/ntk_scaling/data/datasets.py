@@ -1,5 +1,6 @@
-"""Training sets as the chapters use them: class-balanced subsets of the vision data sets
-and a synthetic stand-in, packed into :class:`TrainData`.
+"""Training sets as the chapters use them, packed into :class:`TrainData`.
+
+Class-balanced subsets of the vision data sets, and a synthetic stand-in.
 
 The container lives with the data (not with training), so that ``data`` imports neither
 the networks nor the training code.
@@ -40,8 +41,16 @@ class TrainData(NamedTuple):
 
 
 def dataset_label(name: str) -> str:
-    """Human-readable name for figures and tables: says when CIFAR-10 is the JPEG copy, and
-    names a subset and its size."""
+    """Human-readable name for figures and tables.
+
+    Says when CIFAR-10 is the JPEG copy, and names a subset and its size.
+
+    Args:
+        name: a data set name (:data:`DATASETS`, a subset of ``SUBSETS``, or ``"synthetic"``).
+
+    Returns:
+        E.g. ``"MNIST"``, ``"CIFAR-10 (JPEG copy)"``; unknown names are returned as given.
+    """
     if name == "cifar10":
         return cifar10_provenance()
     if name in SUBSETS:
@@ -84,6 +93,20 @@ def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: in
     The ``n_test`` test-loss points and the ``n_ntk`` eNTK points are drawn (class-balanced,
     disjoint) from the official test split. Images are flattened and standardised with the
     training subset's per-channel statistics; targets are one-hot.
+
+    Args:
+        name: one of :data:`DATASETS`.
+        n_train: training images (≥ 10, one per class at least).
+        n_test: test-loss images (≥ 10).
+        n_ntk: eNTK images (≥ 10).
+        seed: the draw.
+
+    Returns:
+        A :class:`TrainData` of float32 arrays: x (n, d), one-hot y (n, 10).
+
+    Raises:
+        ValueError: an unknown data set or a size below 10.
+        DataFormatError: corrupted data files.
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
@@ -111,6 +134,18 @@ def synthetic_data(
 
     x = μ_c + noise·ξ/√d with ξ ~ N(0, I_d), so ‖x‖ = O(1); labels uniform over
     ``n_classes``. Cheap stand-in for images where a chapter only needs *a* task.
+
+    Args:
+        n_train: training points.
+        n_test: test-loss points.
+        n_ntk: eNTK points.
+        in_dim: d.
+        n_classes: k.
+        noise: the cluster width (relative to the unit-norm means).
+        seed: the draw.
+
+    Returns:
+        A :class:`TrainData` of float32 arrays: x (n, d), one-hot y (n, k).
     """
     rng = np.random.default_rng(seed)
     means = rng.standard_normal((n_classes, in_dim))

@@ -42,7 +42,15 @@ _PARENT_LOADERS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "ci
 
 
 def subset_path(name: str, root: Path | None = None) -> Path:
-    """Where a packed subset lives: ``<data folder>/subsets/<name>.npz``."""
+    """Where a packed subset lives: ``<data folder>/subsets/<name>.npz``.
+
+    Args:
+        name: the subset's name (a key of ``SUBSETS``).
+        root: the data folder (default :func:`~ntk_scaling.data.vision.data_dir`).
+
+    Returns:
+        The path (it may not exist).
+    """
     return (root or data_dir()) / "subsets" / f"{name}.npz"
 
 
@@ -131,13 +139,27 @@ def load_subset(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray
 
 
 def subset_identity(name: str) -> dict[str, str]:
-    """Name, variant (of the parent) and content SHA-256 of a subset, for cache keys."""
+    """Name, variant (of the parent) and content SHA-256 of a subset, for cache keys.
+
+    Args:
+        name: the subset's name.
+
+    Returns:
+        ``{"name": ..., "variant": ..., "checksum": ...}``.
+    """
     arrays, variant = _arrays(name)
     return {"name": name, "variant": variant, "checksum": _digest(arrays)}
 
 
 def subset_label(name: str) -> str:
-    """How figures name a subset, e.g. "CIFAR-10 (JPEG copy), 3,000-image subset"."""
+    """How figures name a subset, e.g. "CIFAR-10 (JPEG copy), 3,000-image subset".
+
+    Args:
+        name: the subset's name.
+
+    Returns:
+        The label.
+    """
     spec = _spec(name)
     parent = {"fashion_mnist": "Fashion-MNIST", "mnist": "MNIST", "cifar10": None}[spec.parent]
     if parent is None:
@@ -148,6 +170,10 @@ def subset_label(name: str) -> str:
 
 def write_subset(name: str, folder: Path) -> Path:
     """Cut a subset from its parent and write it, with its checksum, to ``folder/subsets/<name>.npz``.
+
+    Args:
+        name: the subset's name.
+        folder: the data folder to write into.
 
     Returns:
         The written path.

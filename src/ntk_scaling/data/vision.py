@@ -110,7 +110,11 @@ FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", 
 
 
 def data_dir() -> Path:
-    """The data folder: ``$NTK_SCALING_DATA`` if set, else the user cache."""
+    """The data folder: ``$NTK_SCALING_DATA`` if set, else the user cache.
+
+    Returns:
+        The folder (it may not exist yet).
+    """
     root = os.environ.get(DATA_ENV)
     if root:
         return Path(root).expanduser()
@@ -162,6 +166,17 @@ def parse_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
 
     The IDX header is two zero bytes, a type code (0x08 = uint8), the number of
     dimensions, then one big-endian uint32 per dimension.
+
+    Args:
+        raw: the file's bytes (after gunzip).
+        source: the file's name, for messages.
+
+    Returns:
+        A uint8 array of the announced shape.
+
+    Raises:
+        DataFormatError: a bad magic number or type code, a truncated header, or a size
+            that does not match the header.
     """
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DataFormatError(f"{source}: not an IDX file (bad magic number)")
@@ -205,12 +220,36 @@ def _load_idx_pair(
 
 
 def load_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
-    """MNIST: ``uint8`` images (n, 28, 28) and ``int64`` labels (n,); n = 60000 or 10000."""
+    """MNIST: ``uint8`` images (n, 28, 28) and ``int64`` labels (n,); n = 60000 or 10000.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        (images, labels), checked against the official checksums.
+
+    Raises:
+        ValueError: an unknown split.
+        DataFormatError: a corrupted or foreign file.
+        OSError: the file is absent and cannot be downloaded (the message says where to put it).
+    """
     return _load_idx_pair(_MNIST_FILES, "mnist", _MNIST_URLS, split, "MNIST")
 
 
 def load_fashion_mnist(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST: ``uint8`` images (n, 28, 28) and ``int64`` labels (n,)."""
+    """Fashion-MNIST: ``uint8`` images (n, 28, 28) and ``int64`` labels (n,).
+
+    Args:
+        split: ``"train"`` (60000 images) or ``"test"`` (10000).
+
+    Returns:
+        (images, labels), checked against the official checksums.
+
+    Raises:
+        ValueError: an unknown split.
+        DataFormatError: a corrupted or foreign file.
+        OSError: the file is absent and cannot be downloaded.
+    """
     return _load_idx_pair(_FASHION_FILES, "fashion-mnist", _FASHION_URLS, split, "Fashion-MNIST")
 
 
@@ -220,6 +259,17 @@ def read_cifar10_tarball(path: Path | str, split: Split) -> tuple[np.ndarray, np
     The training split is ``data_batch_1`` ... ``data_batch_5``, the test split
     ``test_batch``; each batch is a pickled dict with ``b"data"`` (n, 3072) in
     channel-major order and ``b"labels"``.
+
+    Args:
+        path: the archive.
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        ``uint8`` images (n, 32, 32, 3) and ``int64`` labels (n,) in 0..9.
+
+    Raises:
+        ValueError: an unknown split.
+        DataFormatError: an unreadable archive, a missing batch, or inconsistent arrays.
     """
     path = Path(path)
     members = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
@@ -256,7 +306,11 @@ def _cifar_official_path() -> Path:
 
 
 def cifar10_provenance() -> str:
-    """"CIFAR-10" when the official archive is used, "CIFAR-10 (JPEG copy)" for the offline subset."""
+    """"CIFAR-10" when the official archive is used, "CIFAR-10 (JPEG copy)" for the offline subset.
+
+    Returns:
+        The label figures and tables print.
+    """
     if _cifar_official_path().exists() or not _cifar_jpeg_path().exists():
         return "CIFAR-10"
     return "CIFAR-10 (JPEG copy)"
@@ -298,6 +352,17 @@ def load_cifar10(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
     Uses the official archive if it is in the data folder; otherwise the offline JPEG
     subset if present (20000 train / 5000 test images, lossy: see
     :func:`cifar10_provenance`); otherwise downloads the official archive.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        (images, labels).
+
+    Raises:
+        ValueError: an unknown split.
+        DataFormatError: a checksum mismatch or unexpected arrays.
+        OSError: no copy is present and the archive cannot be downloaded.
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
@@ -348,7 +413,19 @@ def balanced_subset(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A class-balanced random subset of ``n`` samples (classes differ by at most one).
 
-    ``key`` is an int seed or a JAX PRNG key. Raises if a class has too few samples.
+    Args:
+        images: shape (N, ...).
+        labels: integer labels of shape (N,).
+        n: the subset size, at least the number of classes.
+        key: an int seed or a JAX PRNG key.
+
+    Returns:
+        (images, labels) of the subset, shuffled; class counts differ by at most one.
+
+    Raises:
+        ValueError: mismatched lengths, ``n`` below the number of classes, or a class
+            with too few samples.
+        TypeError: ``key`` is neither an int nor a PRNG key.
     """
     labels = np.asarray(labels)
     if images.shape[0] != labels.shape[0]:
@@ -380,7 +457,18 @@ def standardise(train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...
     """Flatten images to float32 rows, scaled by the training set's per-channel mean and std.
 
     Statistics come from ``train`` only and are applied to every array in ``others``,
-    so held-out data never leaks into the preprocessing. Returns ``(train, *others)``.
+    so held-out data never leaks into the preprocessing.
+
+    Args:
+        train: uint8 images, (n, H, W) or (n, H, W, C).
+        *others: more image arrays of the same layout (test, eNTK points).
+
+    Returns:
+        ``(train, *others)`` as float32 rows of shape (n, H·W·C), zero mean and unit
+        variance per channel on the training set.
+
+    Raises:
+        ValueError: a channel of the training images is constant.
     """
     def channels(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32) / 255.0
@@ -399,7 +487,18 @@ def standardise(train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...
 
 
 def one_hot(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
-    """One-hot float32 targets of shape (n, n_classes)."""
+    """One-hot float32 targets of shape (n, n_classes).
+
+    Args:
+        labels: integers in [0, n_classes), shape (n,).
+        n_classes: k.
+
+    Returns:
+        Shape (n, k), float32.
+
+    Raises:
+        ValueError: labels not 1-d or out of range.
+    """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"labels must be a 1-d array of integers in [0, {n_classes})")

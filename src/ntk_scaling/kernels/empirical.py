@@ -5,8 +5,9 @@
     Θ_ab(x, x') = Σ_p ∂f_a(x)/∂θ_p · ∂f_b(x')/∂θ_p = [J(x) J(x')ᵀ]_ab,
 
 computed with neural-tangents as the full (n, n, k, k) kernel over sample pairs and logit
-pairs and flattened to an (n·k) × (n·k) matrix before taking traces and spectra (math
-notes §2.1–2.2; the group's ``papyrus`` library does exactly this). This module computes
+pairs and flattened to an (n·k) × (n·k) matrix before taking traces and spectra (the
+group's ``papyrus`` library does exactly this; appendix "Equations and their status",
+eq-a-metrics-entk). This module computes
 the same object with one public factory, :func:`empirical_ntk_fn` (and the one-shot
 :func:`empirical_ntk`), and three interchangeable implementations, in the style of
 neural-tangents' ``empirical`` module (they agree to floating-point tolerance):
@@ -30,6 +31,15 @@ neural-tangents' ``empirical`` module (they agree to floating-point tolerance):
     (2 n k Σ_{hidden→hidden} fan_in·fan_out) and per layer two Gram products
     (2 n1 n2 fan_in + 2 n1 n2 k² fan_out), all dense matmuls; memory O(n k width) per
     layer. See :func:`structured_ntk_flops`.
+
+**The model's output is checked in one place** (:func:`model_output_dim`, called at trace
+time by the compiled function that every implementation runs inside): it must be one
+array of shape (n, k), or (n,) for one scalar output per sample, which counts as k = 1.
+So f(x) = x·w + b gives Θ_ij = x_i·x_j + 1 as (n, n, 1, 1), never a kernel over the
+entries of w; a scalar, a pytree, extra axes or a leading axis other than n raise a
+``ValueError``, and the kernel's shape is checked again after the computation. A new
+implementation (e.g. a structured CNN kernel) plugs into ``_block_fn`` and inherits both
+checks.
 
 The default is ``STRUCTURED_MLP`` when the model is recognisably one of ours (pass the
 :class:`~ntk_scaling.models.MLPConfig` itself as ``apply_fn``, or
@@ -66,7 +76,17 @@ class NTKImplementation(enum.IntEnum):
 
 
 def mlp_config_of(model: Model) -> MLPConfig | None:
-    """The MLPConfig behind ``model`` (an MLPConfig or ``partial(mlp_apply, config)``), else None."""
+    """The MLPConfig behind ``model`` (an MLPConfig or ``partial(mlp_apply, config)``), else None.
+
+    Args:
+        model: an ``apply_fn(params, x)`` or an :class:`~ntk_scaling.nets.mlp.MLPConfig`.
+
+    Returns:
+        The validated config, or None for any other model.
+
+    Raises:
+        ValueError: the model names an invalid MLPConfig.
+    """
     if isinstance(model, MLPConfig):
         return validate_config(model)
     if (
@@ -91,7 +111,17 @@ def _as_apply_fn(model: Model) -> ApplyFn:
 def flatten_ntk(theta: jax.Array) -> jax.Array:
     """(n1, n2, k, k) → (n1·k, n2·k) with row index i·k + a, as papyrus' ``flatten_rank_4_tensor``.
 
-    ``moveaxis`` of axes (1, 2) → (2, 1) gives (n1, k, n2, k), then a reshape; math notes §2.1.
+    ``moveaxis`` of axes (1, 2) → (2, 1) gives (n1, k, n2, k), then a reshape (appendix
+    eq-a-metrics-entk).
+
+    Args:
+        theta: a kernel of shape (n1, n2, k, k).
+
+    Returns:
+        The (n1·k, n2·k) matrix.
+
+    Raises:
+        ValueError: ``theta`` is not of shape (n1, n2, k, k).
     """
     if theta.ndim != 4 or theta.shape[2] != theta.shape[3]:
         raise ValueError(f"flatten_ntk expects shape (n1, n2, k, k), got {tuple(theta.shape)}")
@@ -148,14 +178,14 @@ def _mlp_features(config: MLPConfig, params, x):
     n_layers = len(scales)
     feats = [None] * n_layers
     delta = None  # δ_{l}: (n, k, fan_out_l); None means the identity at the readout
-    for l in range(n_layers - 1, -1, -1):
-        s = scales[l]
-        feats[l] = (acts[l], s.mult_w, s.mult_b if config.bias else 0.0, delta)
-        if l == 0:
+    for layer in range(n_layers - 1, -1, -1):
+        s = scales[layer]
+        feats[layer] = (acts[layer], s.mult_w, s.mult_b if config.bias else 0.0, delta)
+        if layer == 0:
             break
         # δ_{l-1} = (δ_l W_lᵀ m_w) ⊙ relu'(h_{l-1}), shape (n, k, fan_in_l)
-        w = params[l]["w"]
-        d_act = (pre[l - 1] > 0).astype(w.dtype)
+        w = params[layer]["w"]
+        d_act = (pre[layer - 1] > 0).astype(w.dtype)
         if delta is None:  # δ_readout = identity: δ_{l-1}[i, a, u] = m_w W[u, a] relu'(h[i, u])
             delta = (s.mult_w * w.T)[None, :, :] * d_act[:, None, :]
         else:
@@ -241,18 +271,83 @@ def _resolve_implementation(model: Model, implementation) -> tuple[NTKImplementa
     return impl, config
 
 
+def model_output_dim(apply_fn: Model, params: Any, x: jax.Array) -> int:
+    """The number of outputs k per sample of ``apply_fn(params, x)``, checked abstractly.
+
+    Every implementation of :func:`empirical_ntk_fn` passes through this check (at trace
+    time, once per input shape; it costs one abstract evaluation, no FLOPs). A model may
+    return (n, k), or (n,) for one scalar output per sample, which counts as k = 1.
+
+    Args:
+        apply_fn: ``apply_fn(params, x)`` or an :class:`~ntk_scaling.nets.mlp.MLPConfig`.
+        params: the model's parameters (a pytree of arrays or tracers).
+        x: inputs of shape (n, ...).
+
+    Returns:
+        k ≥ 1.
+
+    Raises:
+        ValueError: the output is not a single array of shape (n, k) or (n,) for the n
+            inputs given (a scalar, a pytree, extra axes, or a leading axis other than n,
+            e.g. a model that averages over the batch or returns (k, n)).
+    """
+    fn = _as_apply_fn(apply_fn)
+    abstract = jax.tree.map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), (params, x))
+    out = jax.eval_shape(fn, *abstract)
+    n = x.shape[0]
+    if not isinstance(out, jax.ShapeDtypeStruct):
+        raise ValueError(
+            f"empirical NTK: apply_fn must return one array of shape (n, k) or (n,), got a "
+            f"{type(out).__name__} of shapes {jax.tree.map(lambda o: tuple(o.shape), out)}"
+        )
+    shape = tuple(out.shape)
+    if len(shape) == 1 and shape[0] == n:
+        return 1
+    if len(shape) == 2 and shape[0] == n and shape[1] >= 1:
+        return int(shape[1])
+    raise ValueError(
+        f"empirical NTK: apply_fn must return shape (n, k) (or (n,) for one output per sample) "
+        f"with n = {n} inputs, got {shape}"
+    )
+
+
+def _with_output_axis(apply_fn: ApplyFn, k: int) -> ApplyFn:
+    """``apply_fn`` with its output reshaped to (n, k): a (n,) output becomes (n, 1)."""
+
+    def fn(params, x):
+        return apply_fn(params, x).reshape(x.shape[0], k)
+
+    return fn
+
+
+def _block_fn(impl: NTKImplementation, key_model, trace_logits: bool, k: int):
+    """The block kernel ``(params, xa, xb or None) -> Θ block`` of one implementation."""
+    if impl is NTKImplementation.STRUCTURED_MLP:
+        return functools.partial(_block_structured, key_model, trace_logits)
+    apply_fn = _with_output_axis(_as_apply_fn(key_model), k)
+    inner = _block_jacobian_contraction if impl is NTKImplementation.JACOBIAN_CONTRACTION else _block_vector_products
+    return functools.partial(inner, apply_fn, trace_logits)
+
+
+def _check_kernel(theta, n1: int, n2: int, k: int, trace_logits: bool, impl: NTKImplementation) -> None:
+    expected = (n1, n2) if trace_logits else (n1, n2, k, k)
+    if tuple(theta.shape) != expected:  # an implementation bug, never the user's input
+        raise AssertionError(f"{impl.name} returned a kernel of shape {tuple(theta.shape)}, expected {expected}")
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled(key_model, impl: NTKImplementation, trace_logits: bool, batch_size, precision, ensemble: bool):
-    if impl is NTKImplementation.STRUCTURED_MLP:
-        block_fn = functools.partial(_block_structured, key_model, trace_logits)
-    else:
-        apply_fn = _as_apply_fn(key_model)
-        inner = _block_jacobian_contraction if impl is NTKImplementation.JACOBIAN_CONTRACTION else _block_vector_products
-        block_fn = functools.partial(inner, apply_fn, trace_logits)
-
     def fn(params, x1, x2):
+        # The one place every implementation passes through: the model's output is
+        # checked here (at trace time) and the kernel's shape after.
+        k = model_output_dim(key_model, params, x1)
+        if x2 is not None and model_output_dim(key_model, params, x2) != k:
+            raise ValueError("empirical NTK: apply_fn returns different numbers of outputs on x1 and x2")
+        block_fn = _block_fn(impl, key_model, trace_logits, k)
         with jax.default_matmul_precision(precision) if precision else contextlib.nullcontext():
-            return _batched(block_fn, batch_size, params, x1, x2)
+            theta = _batched(block_fn, batch_size, params, x1, x2)
+        _check_kernel(theta, x1.shape[0], x1.shape[0] if x2 is None else x2.shape[0], k, trace_logits, impl)
+        return theta
 
     if ensemble is True:
         return jax.jit(jax.vmap(fn, in_axes=(0, None, None)))
@@ -270,17 +365,33 @@ def empirical_ntk_fn(
     precision: str | None = None,
     ensemble: bool | int = False,
 ) -> Callable[[Any, jax.Array, jax.Array | None], jax.Array]:
-    """Jitted ``ntk(params, x1, x2=None)`` → Θ of shape (n1, n2, k, k), or (n1, n2) when
-    ``trace_logits`` (Σ_a Θ_aa). ``x2=None`` means x2 = x1 (and reuses the work).
+    """A jitted ``ntk(params, x1, x2=None)`` giving the empirical NTK Θ(x1, x2).
 
-    ``apply_fn`` is ``apply_fn(params, x) -> (n, k)`` or an :class:`MLPConfig`.
-    ``batch_size`` bounds the block size along samples. ``precision`` (e.g. "highest")
-    sets the matmul precision while tracing (relevant for TF32 on GPUs).
-    ``ensemble=True`` maps over a leading axis of ``params`` (e.g. 20 seeds from
-    :func:`~ntk_scaling.models.init_mlp_ensemble`) in one vectorised call (``jax.vmap``),
-    giving Θ with a leading ensemble axis; an integer ``ensemble=m`` instead runs
-    ``jax.lax.map`` over chunks of m vmapped members (memory of m networks at a time).
-    Compiled functions are cached per configuration.
+    Θ has shape (n1, n2, k, k), or (n1, n2) with ``trace_logits`` (Σ_a Θ_aa); ``x2=None``
+    means x2 = x1 (and reuses the work). Compiled functions are cached per configuration.
+    Costs of the implementations: see the module docstring.
+
+    Args:
+        apply_fn: ``apply_fn(params, x)`` returning shape (n, k) or (n,), or an
+            :class:`~ntk_scaling.nets.mlp.MLPConfig`.
+        implementation: an :class:`NTKImplementation` (or its name or value); None picks
+            ``STRUCTURED_MLP`` for this package's MLPs, else ``JACOBIAN_CONTRACTION``.
+        trace_logits: sum over the logit pair instead of returning the full kernel.
+        batch_size: the largest block of samples computed at once (memory bound), or None.
+        precision: matmul precision while tracing (e.g. ``"highest"``: no TF32 on GPUs).
+        ensemble: True maps over a leading axis of ``params`` (e.g. 20 seeds from
+            :func:`~ntk_scaling.nets.mlp.init_mlp_ensemble`) with ``jax.vmap``; an integer
+            m runs ``jax.lax.map`` over chunks of m vmapped members (memory of m networks).
+
+    Returns:
+        ``ntk(params, x1, x2=None)``; with an ensemble, Θ gains a leading axis E.
+        Calling it raises ``ValueError`` for inputs without a sample axis, mismatched
+        feature shapes, or a model output other than (n, k) or (n,).
+
+    Raises:
+        ValueError: a bad ``ensemble``, ``batch_size`` or implementation name, or
+            ``STRUCTURED_MLP`` for a model that is not one of this package's MLPs.
+        TypeError: ``apply_fn`` is not callable, or ``trace_logits`` is not a bool.
     """
     if not (isinstance(ensemble, bool) or (isinstance(ensemble, int) and ensemble >= 1)):
         raise ValueError(f"ensemble must be a bool or a positive integer chunk size, got {ensemble!r}")
@@ -289,6 +400,8 @@ def empirical_ntk_fn(
         raise TypeError(f"trace_logits must be a bool, got {trace_logits!r}")
     if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
         raise ValueError(f"batch_size must be None or a positive integer, got {batch_size!r}")
+    if config is None:
+        _as_apply_fn(apply_fn)  # raises TypeError now rather than at the first call
     key_model = config if config is not None else apply_fn
     compiled = _compiled(key_model, impl, trace_logits, batch_size, precision, ensemble)
 
@@ -324,7 +437,26 @@ def empirical_ntk(
     """Θ(x1, x2) = J(x1) J(x2)ᵀ of shape (n1, n2, k, k) (or (n1, n2) with ``trace_logits``).
 
     One-shot form of :func:`empirical_ntk_fn`; see the module docstring for the
-    implementations and their cost.
+    implementations and their cost (appendix eq-a-metrics-entk).
+
+    Args:
+        apply_fn: ``apply_fn(params, x)`` returning (n, k) or (n,), or an MLPConfig.
+        params: the model's parameters.
+        x1: inputs of shape (n1, ...).
+        x2: inputs of shape (n2, ...) with x1's feature shape, or None for x1.
+        implementation: see :func:`empirical_ntk_fn`.
+        trace_logits: sum over the logit pair.
+        batch_size: the largest block of samples computed at once, or None.
+        precision: matmul precision while tracing.
+
+    Returns:
+        Θ of shape (n1, n2, k, k) or (n1, n2), in output² per parameter² units; a
+        scalar output per sample gives k = 1.
+
+    Raises:
+        ValueError: bad arguments (see :func:`empirical_ntk_fn`), inputs without a sample
+            axis, or a model output other than (n, k) or (n,).
+        TypeError: ``apply_fn`` is not callable.
     """
     fn = empirical_ntk_fn(
         apply_fn, implementation=implementation, trace_logits=trace_logits, batch_size=batch_size, precision=precision
@@ -346,9 +478,25 @@ def empirical_ntk_ensemble(
 ) -> jax.Array:
     """Θ for every member of an ensemble (params with a leading axis E) in one vmapped call.
 
-    Returns shape (E, n1, n2, k, k) (or (E, n1, n2)); equal to looping :func:`empirical_ntk`.
-    ``ensemble_batch=m`` vmaps m members at a time inside one compiled ``lax.map`` (for
-    memory; e.g. 20 seeds of a width-16384 MLP on one GPU).
+    Equal to looping :func:`empirical_ntk` over the members.
+
+    Args:
+        apply_fn: ``apply_fn(params, x)`` returning (n, k) or (n,), or an MLPConfig.
+        params_stacked: parameters whose leaves have a leading axis E.
+        x1: inputs of shape (n1, ...).
+        x2: inputs of shape (n2, ...), or None for x1.
+        implementation: see :func:`empirical_ntk_fn`.
+        trace_logits: sum over the logit pair.
+        batch_size: the largest block of samples computed at once, or None.
+        precision: matmul precision while tracing.
+        ensemble_batch: vmap this many members at a time inside one compiled ``lax.map``
+            (for memory; e.g. 20 seeds of a width-16384 MLP on one GPU), or None for all.
+
+    Returns:
+        Shape (E, n1, n2, k, k), or (E, n1, n2) with ``trace_logits``.
+
+    Raises:
+        ValueError: bad arguments, inputs or model output (see :func:`empirical_ntk`).
     """
     fn = empirical_ntk_fn(
         apply_fn,
@@ -365,8 +513,19 @@ def structured_ntk_flops(config: MLPConfig, n1: int, n2: int | None = None, *, t
     """FLOPs (multiply + add = 2) of the ``STRUCTURED_MLP`` algorithm, unbatched.
 
     Forward pass(es), the k-fold backward pass through hidden→hidden layers, and the
-    per-layer Gram products; elementwise work is not counted. With ``n2=None`` the
-    features are computed once (x2 = x1).
+    per-layer Gram products; elementwise work is not counted.
+
+    Args:
+        config: an :class:`~ntk_scaling.nets.mlp.MLPConfig`.
+        n1: samples in x1.
+        n2: samples in x2, or None when x2 = x1 (features computed once).
+        trace_logits: count the traced kernel's cheaper Gram products.
+
+    Returns:
+        The FLOP count.
+
+    Raises:
+        ValueError: an invalid config.
     """
     validate_config(config)
     dims = layer_dims(config)
@@ -378,15 +537,24 @@ def structured_ntk_flops(config: MLPConfig, n1: int, n2: int | None = None, *, t
     bwd = sum(2 * n * k * fi * fo for n in sets for fi, fo in dims[1:-1])
     kk = k if trace_logits else k * k
     gram = 0
-    for l, (fi, fo) in enumerate(dims):
+    for index, (fi, fo) in enumerate(dims):
         gram += 2 * n1 * n2_ * fi
-        if l < len(dims) - 1:
+        if index < len(dims) - 1:
             gram += 2 * n1 * n2_ * kk * fo
     return int(fwd + bwd + gram)
 
 
 def n_ntk_entries(n1: int, n2: int, k: int) -> int:
-    """Number of entries of the full kernel, n1·n2·k² (for memory planning: ×4 bytes in float32)."""
+    """Number of entries of the full kernel, n1·n2·k² (for memory planning: ×4 bytes in float32).
+
+    Args:
+        n1: samples in x1.
+        n2: samples in x2.
+        k: outputs per sample.
+
+    Returns:
+        n1·n2·k².
+    """
     return int(n1) * int(n2) * int(k) ** 2
 
 
@@ -397,6 +565,7 @@ __all__ = [
     "empirical_ntk_ensemble",
     "flatten_ntk",
     "mlp_config_of",
+    "model_output_dim",
     "structured_ntk_flops",
     "n_ntk_entries",
 ]

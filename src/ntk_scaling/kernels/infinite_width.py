@@ -1,5 +1,9 @@
 """Analytic infinite-width NNGP and NTK of a ReLU MLP (arc-cosine recursion).
 
+Appendix "Equations and their status": eq-a-mlp-arccos and eq-a-mlp-ntk-limit (a
+standard result in the NTK parameterisation; our derivation, checked numerically
+against wide networks, in the standard one). Cost: O(n1·n2·depth) float64 operations.
+
 For a network in NTK parameterisation (``h_l = σ_w/√n a_{l-1} W_l + σ_b b_l`` with
 W, b ~ N(0, 1); :mod:`ntk_scaling.models`) Jacot et al. (2018) and Lee et al. (2019) give
 the limit of the NNGP Σ and NTK Θ as all hidden widths → ∞:
@@ -49,8 +53,17 @@ class InfiniteWidthKernels(NamedTuple):
 
 
 def relu_arccos(s11: np.ndarray, s22: np.ndarray, s12: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(κ_1, κ_0) = (E[relu u relu v], E[relu'u relu'v]) for centred Gaussians with
-    variances s11 (n1, 1), s22 (1, n2) and covariance s12 (n1, n2)."""
+    """(κ_1, κ_0) = (E[relu u relu v], E[relu'u relu'v]) for centred Gaussians (Cho & Saul 2009).
+
+    Args:
+        s11: variances of u, shape (n1, 1).
+        s22: variances of v, shape (1, n2).
+        s12: covariances, shape (n1, n2).
+
+    Returns:
+        (κ_1, κ_0), each of shape (n1, n2); κ_1 in the units of the covariances, κ_0
+        dimensionless. A zero variance gives the limit of uncorrelated variables.
+    """
     norm = np.sqrt(s11 * s22)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(norm > 0, s12 / np.where(norm > 0, norm, 1.0), 0.0)
@@ -62,10 +75,22 @@ def relu_arccos(s11: np.ndarray, s22: np.ndarray, s12: np.ndarray) -> tuple[np.n
 
 
 def infinite_width_kernels(config: MLPConfig, x1, x2=None) -> InfiniteWidthKernels:
-    """Limit NNGP and NTK of the ReLU MLP ``config`` (``ntk`` or ``standard``) on inputs
-    x1 (n1, d), x2 (n2, d) (default x2 = x1). See the module docstring for the recursion.
+    """Limit NNGP and NTK of the ReLU MLP ``config`` (``ntk`` or ``standard``).
 
-    ``config.width`` matters only for ``standard`` (the NTK scales with it).
+    See the module docstring for the recursion. ``config.width`` matters only for
+    ``standard`` (the NTK scales with it).
+
+    Args:
+        config: an :class:`~ntk_scaling.nets.mlp.MLPConfig` in the ``ntk`` or ``standard``
+            parameterisation.
+        x1: inputs of shape (n1, in_dim).
+        x2: inputs of shape (n2, in_dim), or None for x1.
+
+    Returns:
+        An :class:`InfiniteWidthKernels` of (n1, n2) float64 arrays.
+
+    Raises:
+        ValueError: an invalid config, μP, inputs of the wrong shape or not finite.
     """
     validate_config(config)
     p = config.parameterisation
@@ -103,7 +128,20 @@ def infinite_width_kernels(config: MLPConfig, x1, x2=None) -> InfiniteWidthKerne
 
 
 def infinite_width_ntk(config: MLPConfig, x1, x2=None, *, full: bool = False) -> np.ndarray:
-    """Limit NTK, (n1, n2), or (n1, n2, k, k) = Θ ⊗ I_k with ``full=True``."""
+    """Limit NTK, (n1, n2), or (n1, n2, k, k) = Θ ⊗ I_k with ``full=True``.
+
+    Args:
+        config: an MLPConfig (``ntk`` or ``standard``).
+        x1: inputs of shape (n1, in_dim).
+        x2: inputs of shape (n2, in_dim), or None for x1.
+        full: return the full kernel over logit pairs.
+
+    Returns:
+        Θ, float64, shape (n1, n2) or (n1, n2, k, k).
+
+    Raises:
+        ValueError: as :func:`infinite_width_kernels`.
+    """
     th = infinite_width_kernels(config, x1, x2).ntk
     if full:
         return th[:, :, None, None] * np.eye(config.out_dim)
@@ -111,7 +149,20 @@ def infinite_width_ntk(config: MLPConfig, x1, x2=None, *, full: bool = False) ->
 
 
 def infinite_width_nngp(config: MLPConfig, x1, x2=None, *, full: bool = False) -> np.ndarray:
-    """Limit NNGP (output covariance at initialisation), (n1, n2) or (n1, n2, k, k)."""
+    """Limit NNGP (output covariance at initialisation), (n1, n2) or (n1, n2, k, k).
+
+    Args:
+        config: an MLPConfig (``ntk`` or ``standard``).
+        x1: inputs of shape (n1, in_dim).
+        x2: inputs of shape (n2, in_dim), or None for x1.
+        full: return the full kernel over logit pairs.
+
+    Returns:
+        Σ, float64, shape (n1, n2) or (n1, n2, k, k).
+
+    Raises:
+        ValueError: as :func:`infinite_width_kernels`.
+    """
     k = infinite_width_kernels(config, x1, x2).nngp
     if full:
         return k[:, :, None, None] * np.eye(config.out_dim)

@@ -1,7 +1,8 @@
 """Fully connected ReLU networks (MLPs) as studied in [A] (arXiv 2507.05035).
 
-[A] trains dense ReLU MLPs with LeCun-normal initialisation and Adam (math notes §2.3;
-the exact architecture list is reconstructed [R]). Parameters are a plain list of
+[A] trains dense ReLU MLPs with LeCun-normal initialisation and Adam (from [A]'s
+summary; its exact architectures are not known to us). The layer and the three
+parameterisations are the appendix entry eq-a-mlp-layer. Parameters are a plain list of
 per-layer dicts ``[{"w": (fan_in, fan_out), "b": (fan_out,)}, ...]`` (no ``"b"`` when
 ``bias=False``), so any optimiser and any pytree tool applies directly.
 
@@ -65,6 +66,16 @@ class MLPConfig(NamedTuple):
     ``depth`` is the number of hidden layers, so the network has ``depth + 1`` dense
     layers. ``b_std=None`` means the parameterisation's default (0 for ``standard`` and
     ``mup``, 1 for ``ntk``); see the module docstring for the exact conventions.
+
+    Attributes:
+        in_dim: input dimension d.
+        width: units per hidden layer.
+        depth: number of hidden layers (≥ 0).
+        out_dim: outputs k (logits).
+        parameterisation: ``"standard"``, ``"ntk"`` or ``"mup"``.
+        bias: whether layers have biases.
+        w_std: σ_w.
+        b_std: σ_b, or None for the parameterisation's default.
     """
 
     in_dim: int
@@ -93,7 +104,19 @@ def _is_int(v: object) -> bool:
 
 
 def validate_config(config: MLPConfig) -> MLPConfig:
-    """Return ``config`` unchanged if valid, else raise ``ValueError`` naming the problem."""
+    """Return ``config`` unchanged if valid, else raise naming the problem.
+
+    Args:
+        config: an :class:`MLPConfig`.
+
+    Returns:
+        ``config``, unchanged.
+
+    Raises:
+        TypeError: ``config`` is not an :class:`MLPConfig`.
+        ValueError: a field out of range (dimensions < 1, depth < 0, an unknown
+            parameterisation, a non-bool ``bias``, a non-positive ``w_std``, a negative ``b_std``).
+    """
     if not isinstance(config, MLPConfig):
         raise TypeError(f"expected an MLPConfig, got {type(config).__name__}")
     for name, lo in (("in_dim", 1), ("width", 1), ("depth", 0), ("out_dim", 1)):
@@ -117,20 +140,45 @@ def validate_config(config: MLPConfig) -> MLPConfig:
 
 
 def bias_std(config: MLPConfig) -> float:
-    """The bias scale σ_b in effect (the parameterisation's default when ``b_std`` is None)."""
+    """The bias scale σ_b in effect (the parameterisation's default when ``b_std`` is None).
+
+    Args:
+        config: an :class:`MLPConfig`.
+
+    Returns:
+        σ_b ≥ 0 (0 for ``standard`` and ``mup``, 1 for ``ntk`` unless set).
+    """
     if config.b_std is not None:
         return float(config.b_std)
     return 1.0 if config.parameterisation == "ntk" else 0.0
 
 
 def layer_dims(config: MLPConfig) -> list[tuple[int, int]]:
-    """(fan_in, fan_out) of each of the ``depth + 1`` dense layers."""
+    """(fan_in, fan_out) of each of the ``depth + 1`` dense layers.
+
+    Args:
+        config: an :class:`MLPConfig`.
+
+    Returns:
+        A list of ``depth + 1`` pairs of ints, input layer first.
+    """
     dims = [config.in_dim] + [config.width] * config.depth + [config.out_dim]
     return list(zip(dims[:-1], dims[1:]))
 
 
 def layer_scales(config: MLPConfig) -> list[LayerScales]:
-    """Initial stds and forward multipliers of every layer (module docstring table)."""
+    """Initial stds and forward multipliers of every layer (module docstring table).
+
+    Args:
+        config: an :class:`MLPConfig`.
+
+    Returns:
+        A list of ``depth + 1`` :class:`LayerScales`, input layer first.
+
+    Raises:
+        TypeError: ``config`` is not an :class:`MLPConfig`.
+        ValueError: an invalid config (see :func:`validate_config`).
+    """
     validate_config(config)
     sw, sb = float(config.w_std), bias_std(config)
     dims = layer_dims(config)
@@ -148,12 +196,34 @@ def layer_scales(config: MLPConfig) -> list[LayerScales]:
 
 
 def n_params(config: MLPConfig) -> int:
-    """Number of trainable parameters."""
+    """Number of trainable parameters.
+
+    Args:
+        config: an :class:`MLPConfig`.
+
+    Returns:
+        Σ_l fan_in·fan_out (+ fan_out with biases).
+
+    Raises:
+        ValueError: an invalid config.
+    """
     return sum(fi * fo + (fo if config.bias else 0) for fi, fo in layer_dims(validate_config(config)))
 
 
 def init_mlp(key: jax.Array, config: MLPConfig, dtype: jnp.dtype = jnp.float32) -> list[dict[str, jax.Array]]:
-    """Draw parameters ``[{"w": (fan_in, fan_out), "b": (fan_out,)}, ...]`` (module docstring)."""
+    """Draw parameters ``[{"w": (fan_in, fan_out), "b": (fan_out,)}, ...]`` (module docstring).
+
+    Args:
+        key: a JAX PRNG key.
+        config: an :class:`MLPConfig`.
+        dtype: the parameters' dtype.
+
+    Returns:
+        One dict per layer, input layer first; no ``"b"`` when ``config.bias`` is False.
+
+    Raises:
+        ValueError: an invalid config.
+    """
     scales = layer_scales(config)
     keys = jax.random.split(key, 2 * len(scales))
     params = []
@@ -171,7 +241,20 @@ def init_mlp(key: jax.Array, config: MLPConfig, dtype: jnp.dtype = jnp.float32) 
 def init_mlp_ensemble(
     key: jax.Array, config: MLPConfig, n_members: int, dtype: jnp.dtype = jnp.float32
 ) -> list[dict[str, jax.Array]]:
-    """``n_members`` independent initialisations stacked on a leading axis (keys = split(key))."""
+    """``n_members`` independent initialisations stacked on a leading axis (keys = split(key)).
+
+    Args:
+        key: a JAX PRNG key, split into ``n_members`` keys.
+        config: an :class:`MLPConfig`.
+        n_members: the ensemble size E ≥ 1.
+        dtype: the parameters' dtype.
+
+    Returns:
+        Like :func:`init_mlp`, each leaf with a leading axis of size E.
+
+    Raises:
+        ValueError: ``n_members`` is not a positive integer, or an invalid config.
+    """
     if not _is_int(n_members) or n_members < 1:
         raise ValueError(f"n_members must be a positive integer, got {n_members!r}")
     keys = jax.random.split(key, n_members)
@@ -193,7 +276,20 @@ def _check_params(config: MLPConfig, params) -> None:
 def mlp_forward(config: MLPConfig, params, x: jax.Array) -> tuple[jax.Array, list[jax.Array], list[jax.Array]]:
     """Forward pass returning (output, layer inputs a_0..a_L, pre-activations h_1..h_{L+1}).
 
-    ``a_0 = x``, ``a_l = relu(h_l)``; used by the structured NTK in :mod:`ntk_scaling.ntk`.
+    ``a_0 = x``, ``a_l = relu(h_l)``; used by the structured eNTK in
+    :mod:`ntk_scaling.kernels.empirical`. Cost 2 n Σ_l fan_in_l fan_out_l FLOPs.
+
+    Args:
+        config: an :class:`MLPConfig`.
+        params: parameters as from :func:`init_mlp`.
+        x: inputs of shape (n, in_dim).
+
+    Returns:
+        (output of shape (n, out_dim), the ``depth + 1`` layer inputs, the ``depth + 1``
+        pre-activations).
+
+    Raises:
+        ValueError: parameters that do not fit the config, or x of the wrong shape.
     """
     scales = layer_scales(config)
     _check_params(config, params)
@@ -214,9 +310,23 @@ def mlp_forward(config: MLPConfig, params, x: jax.Array) -> tuple[jax.Array, lis
 
 
 def mlp_apply(config: MLPConfig, params, x: jax.Array) -> jax.Array:
-    """Network output, shape (n, out_dim). Use ``functools.partial(mlp_apply, config)``
-    as ``apply_fn(params, x)``; :func:`ntk_scaling.empirical_ntk` recognises that partial
-    and then uses the structured (Jacobian-free) NTK."""
+    """Network output, shape (n, out_dim).
+
+    Use ``functools.partial(mlp_apply, config)`` as ``apply_fn(params, x)``;
+    :func:`ntk_scaling.empirical_ntk` recognises that partial and then uses the
+    structured (Jacobian-free) NTK.
+
+    Args:
+        config: an :class:`MLPConfig`.
+        params: parameters as from :func:`init_mlp`.
+        x: inputs of shape (n, in_dim).
+
+    Returns:
+        The logits, shape (n, out_dim).
+
+    Raises:
+        ValueError: parameters that do not fit the config, or x of the wrong shape.
+    """
     return mlp_forward(config, params, x)[0]
 
 
@@ -228,6 +338,16 @@ def mup_lr_multipliers(config: MLPConfig, base_width: int) -> list[dict[str, flo
     weights (Yang & Hu, Tensor Programs V, Table 3 in the multiplier form). Multiply the
     base learning rate, tuned at ``base_width``, by these factors (e.g. with
     ``optax.multi_transform`` or by scaling the updates leaf by leaf).
+
+    Args:
+        config: an :class:`MLPConfig` with parameterisation ``"mup"``.
+        base_width: the width at which the base learning rate was tuned.
+
+    Returns:
+        One dict per layer with the factors of ``"w"`` (and ``"b"``).
+
+    Raises:
+        ValueError: another parameterisation, or ``base_width`` not a positive integer.
     """
     if config.parameterisation != "mup":
         raise ValueError(f"mup_lr_multipliers needs parameterisation 'mup', got {config.parameterisation!r}")

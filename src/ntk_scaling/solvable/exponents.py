@@ -3,16 +3,20 @@
 Everything here is closed-form theory, vectorised over numpy arrays of the capacity α
 and source β of the power-law task ([B] Eq. 6: λ_k ∼ k^-α, Σ_{l>k} λ_l w*_l² ∼ k^-αβ).
 The paper's formulas were stripped from our copy of its text; the exponents below are
-our reconstruction (math notes §1.4–1.6, §1.7e), consistent with every fragment of the
-paper we have and checked by simulation in the book:
+our reconstruction, consistent with every fragment of the paper we have and checked by
+simulation in the book. Each is an entry of the book's appendix "Equations and their
+status" (label in brackets):
 
-* time exponent χ(β) = β·max(1, 2/(1+β))  ([B] Eq. 10, reconstructed, medium-high),
-* the four-term loss laws ([B] Eqs. 8 and 9): the time and model-bottleneck terms are
-  medium-high confidence; the finite-width transient and SGD-noise exponents are
-  reconstructed from Paquette et al. (2024) and checked only for β > 1 (math notes §1.5),
-* compute-optimal exponents ([B] Table 1, re-derived with C = N·t at fixed batch),
+* time exponent χ(β) = β·max(1, 2/(1+β))  ([B] Eq. 10; eq-b-scaling-chi),
+* the four-term loss laws ([B] Eqs. 8 and 9; eq-b-scaling-four-terms): the time and
+  model-bottleneck terms rest on the best evidence; the finite-width transient and
+  SGD-noise exponents follow Paquette et al. (2024) and were checked only for β > 1,
+* compute-optimal exponents ([B] Table 1, re-derived with C = N·t at fixed batch;
+  eq-b-compute-r, eq-b-compute-allocation),
 * the bootstrapped exponent levels of [B] Appendix E / Fig. 11 (low-medium confidence
-  about what that figure plots; math notes §1.7e).
+  about what that figure plots; eq-b-dmft-bootstrap).
+
+All functions are closed-form numpy, O(size of the inputs).
 
 Boundary convention for the phases: hard β < 1, easy 1 ≤ β ≤ 2 − 1/α, super-easy
 β > 2 − 1/α. Every exponent is continuous across the boundaries, so the convention only
@@ -49,7 +53,7 @@ __all__ = [
 REGIMES: tuple[str, str, str] = ("hard", "easy", "super-easy")
 TERM_NAMES: tuple[str, str, str, str] = ("time", "model", "width transient", "SGD noise")
 
-#: The t → ∞ transition at fixed N in each phase (math notes §1.5 table; [B] Fig. 1b,c):
+#: The t → ∞ transition at fixed N in each phase ([B] Fig. 1b,c; appendix eq-b-scaling-phases):
 #: (early dominant term, late dominant term) for (regime, rich).
 PHASE_TRANSITIONS: dict[tuple[str, bool], tuple[str, str]] = {
     ("hard", False): ("t^-β", "N^-αβ"),
@@ -98,15 +102,37 @@ def _check_rich(rich: object) -> bool:
 
 
 def easy_boundary(alpha: object) -> np.ndarray | float:
-    """β = 2 − 1/α, the easy / super-easy boundary ([B] Fig. 1b,c)."""
+    """β = 2 − 1/α, the easy / super-easy boundary ([B] Fig. 1b,c; appendix eq-b-model-rkhs).
+
+    Args:
+        alpha: capacity α > 1, a number or an array.
+
+    Returns:
+        2 − 1/α, a float or an array of α's shape.
+
+    Raises:
+        ValueError: α ≤ 1 or not finite.
+        TypeError: α is not numeric.
+    """
     return _out(2.0 - 1.0 / _check_alpha(alpha))
 
 
 def task_regime(alpha: object, beta: object) -> str | np.ndarray:
     """Phase of the task: "hard" (β < 1), "easy" (1 ≤ β ≤ 2 − 1/α) or "super-easy".
 
-    Scalars give a string, arrays (broadcast together) an array of strings. Hard tasks
-    lie outside the RKHS of the initial NTK (‖w*‖² = ∞), easy and super-easy inside.
+    Hard tasks lie outside the RKHS of the initial NTK (‖w*‖² = ∞), easy and super-easy
+    inside (appendix eq-b-model-rkhs; the label on a boundary is our convention).
+
+    Args:
+        alpha: capacity α > 1, a number or an array.
+        beta: source β > 0, broadcastable against ``alpha``.
+
+    Returns:
+        A string for scalars, else an object array of strings of the broadcast shape.
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, or non-finite values.
+        TypeError: non-numeric input.
     """
     a, b = np.broadcast_arrays(_check_alpha(alpha), _check_beta(beta))
     labels = np.where(b < 1, "hard", np.where(b <= 2 - 1 / a, "easy", "super-easy"))
@@ -114,9 +140,21 @@ def task_regime(alpha: object, beta: object) -> str | np.ndarray:
 
 
 def time_exponent(beta: object, rich: bool = True) -> np.ndarray | float:
-    """χ(β): the loss falls as t^-χ at N, B → ∞ ([B] Eq. 10, reconstructed, math notes §1.5).
+    """χ(β): the loss falls as t^-χ at N, B → ∞ ([B] Eq. 10; appendix eq-b-scaling-chi).
 
-    Lazy (γ → 0): χ = β. Rich (γ > 0): χ = β·max(1, 2/(1+β)), i.e. 2β/(1+β) for β < 1.
+    Reconstructed and checked numerically. Lazy (γ → 0): χ = β. Rich (γ > 0):
+    χ = β·max(1, 2/(1+β)), i.e. 2β/(1+β) for β < 1.
+
+    Args:
+        beta: source β > 0, a number or an array.
+        rich: True for feature learning (γ > 0), False for the lazy limit.
+
+    Returns:
+        χ (dimensionless), a float or an array of β's shape.
+
+    Raises:
+        ValueError: β ≤ 0 or not finite.
+        TypeError: β is not numeric, or ``rich`` is not a bool.
     """
     b = _check_beta(beta)
     if _check_rich(rich):
@@ -125,12 +163,35 @@ def time_exponent(beta: object, rich: bool = True) -> np.ndarray | float:
 
 
 def time_exponent_gain(beta: object) -> np.ndarray | float:
-    """χ_rich / χ_lazy = max(1, 2/(1+β)); tends to 2 as β → 0 ("nearly doubles")."""
+    """χ_rich / χ_lazy = max(1, 2/(1+β)); tends to 2 as β → 0 ("nearly doubles").
+
+    Args:
+        beta: source β > 0, a number or an array.
+
+    Returns:
+        The gain, a float or an array of β's shape.
+
+    Raises:
+        ValueError: β ≤ 0 or not finite.
+    """
     return _out(np.maximum(1.0, 2.0 / (1.0 + _check_beta(beta))))
 
 
 def model_bottleneck_exponent(alpha: object, beta: object) -> np.ndarray | float:
-    """Exponent of the model bottleneck N^-α·min(2, β) ([B] Eqs. 8–9; same lazy and rich)."""
+    """Exponent of the model bottleneck N^-α·min(2, β) ([B] Eqs. 8–9; appendix eq-b-scaling-bottleneck).
+
+    The same for lazy and rich training. Reconstructed and checked numerically.
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0, broadcastable against ``alpha``.
+
+    Returns:
+        α·min(2, β), a float or an array of the broadcast shape.
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, or non-finite values.
+    """
     a, b = _check_alpha(alpha), _check_beta(beta)
     return _out(a * np.minimum(2.0, b))
 
@@ -148,12 +209,24 @@ class LossExponents(NamedTuple):
 
 
 def loss_exponents(alpha: object, beta: object, rich: bool = True) -> LossExponents:
-    """Exponents of the four-term law, math notes §1.5 (reconstructed).
+    """Exponents of the four-term law (appendix eq-b-scaling-four-terms; reconstructed).
 
     Lazy: (β, α·min(2, β), 1 − 1/α, 2 − 1/α). Rich: every time exponent is multiplied
     by max(1, 2/(1+β)); the model exponent is unchanged. The transient and noise
-    exponents are [R] (checked numerically for β > 1 only); for β < 1 they are
-    sub-leading and never set a compute-optimal exponent.
+    exponents were checked numerically for β > 1 only; for β < 1 they are sub-leading
+    and never set a compute-optimal exponent.
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0, broadcastable against ``alpha``.
+        rich: feature learning (True) or the lazy limit (False).
+
+    Returns:
+        A :class:`LossExponents` of floats or arrays of the broadcast shape.
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, or non-finite values.
+        TypeError: ``rich`` is not a bool.
     """
     a, b = np.broadcast_arrays(_check_alpha(alpha), _check_beta(beta))
     gain = np.maximum(1.0, 2.0 / (1.0 + b)) if _check_rich(rich) else np.ones_like(b)
@@ -174,6 +247,7 @@ class LossTerms(NamedTuple):
     noise: np.ndarray
 
     def total(self) -> np.ndarray:
+        """The predicted loss, the sum of the four terms (same shape as the terms)."""
         return self.time + self.model + self.transient + self.noise
 
     def stacked(self) -> np.ndarray:
@@ -200,9 +274,23 @@ def loss_terms(
 ) -> LossTerms:
     """Evaluate t^-χ, N^-α·min(2,β), N^-1 t^-(1-1/α)·g and (η/B) t^-(2-1/α)·g, g = gain.
 
-    All prefactors are set to one ([B] neglects them too); ``lr`` is η in the noise term.
-    ``t``, ``N``, ``B`` broadcast against each other; ``alpha``, ``beta`` are scalars.
-    Exponents: :func:`loss_exponents` (reconstructed, math notes §1.5).
+    All prefactors are set to one ([B] neglects them too). Exponents:
+    :func:`loss_exponents` (appendix eq-b-scaling-four-terms, reconstructed).
+
+    Args:
+        t: steps (> 0), broadcast against ``N`` and ``B``.
+        N: widths (> 0).
+        B: batch sizes (> 0).
+        alpha: capacity α > 1 (a scalar).
+        beta: source β > 0 (a scalar).
+        rich: feature learning (True) or the lazy limit (False).
+        lr: the learning rate η of the noise term.
+
+    Returns:
+        A :class:`LossTerms` of arrays of the broadcast shape (loss units, prefactors one).
+
+    Raises:
+        ValueError: array α or β, non-positive t, N, B or lr.
     """
     if np.ndim(alpha) != 0 or np.ndim(beta) != 0:
         raise ValueError("loss_terms takes scalar alpha and beta; loop over tasks for arrays")
@@ -222,16 +310,45 @@ def loss_terms(
 def dominant_term(
     t: object, N: object, B: object, alpha: float, beta: float, *, rich: bool = True, lr: float = 1.0
 ) -> np.ndarray | str:
-    """Name (from :data:`TERM_NAMES`) of the largest of the four terms at each (t, N, B)."""
+    """Name (from :data:`TERM_NAMES`) of the largest of the four terms at each (t, N, B).
+
+    Args:
+        t: steps (> 0), broadcast against ``N`` and ``B``.
+        N: widths (> 0).
+        B: batch sizes (> 0).
+        alpha: capacity α > 1 (a scalar).
+        beta: source β > 0 (a scalar).
+        rich: feature learning (True) or the lazy limit (False).
+        lr: the learning rate η of the noise term.
+
+    Returns:
+        A string for scalars, else an object array of names of the broadcast shape.
+
+    Raises:
+        ValueError: as :func:`loss_terms`.
+    """
     idx = np.argmax(loss_terms(t, N, B, alpha, beta, rich=rich, lr=lr).stacked(), axis=0)
     names = np.asarray(TERM_NAMES, dtype=object)[idx]
     return str(names) if np.ndim(names) == 0 else names
 
 
 def compute_optimal_exponent(alpha: object, beta: object, rich: bool = True) -> np.ndarray | float:
-    """r in L*(C) ∼ C^-r at compute C = N·t, fixed batch ([B] Table 1, re-derived; notes §1.6).
+    """The exponent r of L*(C) ∼ C^-r at compute C = N·t, fixed batch ([B] Table 1; appendix eq-b-compute-r).
 
-    hard lazy αβ/(α+1); hard rich 2αβ/(α(1+β)+2); easy αβ/(αβ+1); super-easy 1 − 1/(2α).
+    Re-derived and checked numerically: hard lazy αβ/(α+1); hard rich 2αβ/(α(1+β)+2);
+    easy αβ/(αβ+1); super-easy 1 − 1/(2α).
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0, broadcastable against ``alpha``.
+        rich: feature learning (True) or the lazy limit (False).
+
+    Returns:
+        r, a float or an array of the broadcast shape.
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, or non-finite values.
+        TypeError: ``rich`` is not a bool.
     """
     a, b = np.broadcast_arrays(_check_alpha(alpha), _check_beta(beta))
     rich = _check_rich(rich)
@@ -251,10 +368,23 @@ class Allocation(NamedTuple):
 
 
 def optimal_allocation(alpha: object, beta: object, rich: bool = True) -> Allocation:
-    """Exponents of N*(C) and t*(C) (they sum to 1) and r (math notes §1.6, reconstructed).
+    """Exponents of N*(C) and t*(C) (they sum to 1) and r (appendix eq-b-compute-allocation).
 
-    hard: the time and model terms balance, t*^χ = N*^αβ, so N* ∼ C^{χ/(χ+αβ)};
-    easy: time and transient balance, t* ∼ C^{α/(αβ+1)}; super-easy: N* ∼ t* ∼ C^{1/2}.
+    Reconstructed. Hard: the time and model terms balance, t*^χ = N*^αβ, so
+    N* ∼ C^{χ/(χ+αβ)}; easy: time and transient balance, t* ∼ C^{α/(αβ+1)};
+    super-easy: N* ∼ t* ∼ C^{1/2}.
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0, broadcastable against ``alpha``.
+        rich: feature learning (True) or the lazy limit (False).
+
+    Returns:
+        An :class:`Allocation` (model, time and loss exponents; floats or arrays).
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, or non-finite values.
+        TypeError: ``rich`` is not a bool.
     """
     a, b = np.broadcast_arrays(_check_alpha(alpha), _check_beta(beta))
     chi = np.asarray(time_exponent(b, rich))
@@ -265,11 +395,21 @@ def optimal_allocation(alpha: object, beta: object, rich: bool = True) -> Alloca
 
 
 def bootstrap_exponents(beta: object, n_levels: int) -> np.ndarray:
-    """Bootstrapped exponent levels χ_0 … χ_n of [B] Appendix E (Fig. 11), shape (n+1, *β).
+    """Bootstrapped exponent levels χ_0 … χ_n of [B] Appendix E (Fig. 11; appendix eq-b-dmft-bootstrap).
 
     χ_0 = β (lazy), χ_{n+1} = β + χ_n(1−β)/2, converging geometrically (ratio (1−β)/2)
-    to 2β/(1+β). Reconstructed, low-medium confidence about what Fig. 11 plots (math
-    notes §1.7e). Defined for hard tasks 0 < β ≤ 1 (for β > 1 the rich exponent is β).
+    to 2β/(1+β). Reconstructed, low-medium confidence about what Fig. 11 plots. Defined
+    for hard tasks 0 < β ≤ 1 (for β > 1 the rich exponent is β).
+
+    Args:
+        beta: source 0 < β ≤ 1, a number or an array.
+        n_levels: the number n ≥ 0 of levels after χ_0.
+
+    Returns:
+        Array of shape (n_levels + 1, *β.shape).
+
+    Raises:
+        ValueError: β outside (0, 1], or ``n_levels`` not a non-negative integer.
     """
     b = _check_beta(beta)
     if np.any(b > 1):
@@ -283,6 +423,16 @@ def bootstrap_exponents(beta: object, n_levels: int) -> np.ndarray:
 
 
 def bootstrap_limit(beta: object) -> np.ndarray | float:
-    """χ_∞ = 2β/(1+β), the fixed point of the bootstrap recursion ([B] Appendix E.2)."""
+    """χ_∞ = 2β/(1+β), the fixed point of the bootstrap recursion ([B] Appendix E.2).
+
+    Args:
+        beta: source β > 0, a number or an array.
+
+    Returns:
+        χ_∞, a float or an array of β's shape.
+
+    Raises:
+        ValueError: β ≤ 0 or not finite.
+    """
     b = _check_beta(beta)
     return _out(2 * b / (1 + b))
