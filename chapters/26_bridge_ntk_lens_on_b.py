@@ -148,7 +148,9 @@ lr_lens = 2 * eta0
 lens = {g: nts.dmft_kernel_lens(lens_pl, lr=lr_lens, gamma=g, steps=lens_steps, n_records=lens_records) for g in lens_gammas}
 lens_rows, lens_points, onsets = [], [], []
 for g, r in lens.items():
-    lazy_fn = lambda tau, g=g: nts.lazy_loss(lens_pl, lr=lr_lens * (1 + g), steps=tau, flow=True)
+    def lazy_fn(tau, g=g):
+        return nts.lazy_loss(lens_pl, lr=lr_lens * (1 + g), steps=tau, flow=True)
+
     lazy_curve = lazy_fn(r.steps.astype(float))
     pred = nts.isotropic_loss_prediction(r.steps, r.steps, r.trace_ratio, lazy_fn)
     keep = r.steps >= 10
@@ -211,7 +213,9 @@ for t in tasks:
     if isinstance(lazy, nts.Diverged):
         continue
     steps_rec = lazy.steps
-    lazy_fn = lambda tau, t=t: nts.circle_lazy_loss(*t, depth, eta0=eta0, steps=tau, n_modes=4 * n_modes, target_modes=n_modes)
+    def lazy_fn(tau, t=t):
+        return nts.circle_lazy_loss(*t, depth, eta0=eta0, steps=tau, n_modes=4 * n_modes, target_modes=n_modes)
+
     for g in gammas:
         res = run[(*t, g)]
         if isinstance(res, nts.Diverged):

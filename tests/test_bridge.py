@@ -55,7 +55,9 @@ def test_effective_time_and_isotropic_prediction():
     assert tau[0] == pytest.approx(4000, rel=0.01)  # Δ = 3 after the first steps: τ ≈ 4t
     # a rich curve built as L_lazy(τ(t)) is predicted exactly from its trace ratio
     delta = np.array([0.0, 0.2, 1.0, 4.0])
-    lazy = lambda s: (1.0 + np.asarray(s)) ** -0.5
+    def lazy(s):
+        return (1.0 + np.asarray(s)) ** -0.5
+
     rich = lazy(nts.effective_time(STEPS[STEPS <= 1000], q, delta))
     np.testing.assert_allclose(nts.isotropic_loss_prediction(STEPS[STEPS <= 1000], q, delta, lazy), rich)
     with pytest.raises(ValueError, match="starting at 0"):

@@ -74,7 +74,9 @@ def _one_step_movement(m, key, lr):
     p0 = m.init(key)
     xb = _circle(16, offset=0.1)
     yb = jnp.sin(3 * jnp.arctan2(xb[:, 1], xb[:, 0]))[:, None]
-    loss = lambda p: jnp.mean((nts.mean_field_output(m, p, p0, xb) - yb) ** 2)
+    def loss(p):
+        return jnp.mean((nts.mean_field_output(m, p, p0, xb) - yb) ** 2)
+
     grads = jax.grad(loss)(p0)
     p1 = jax.tree_util.tree_map(lambda a, g: a - lr * g, p0, grads)
     probe = _circle(32, offset=0.05)

@@ -70,8 +70,10 @@ class CircleTask(NamedTuple):
 
     @property
     def program_key(self) -> CircleTask:
-        """A task whose ``sample`` runs the same code (only ``n_table`` matters): one
-        compiled training program serves every q, K and phase seed."""
+        """A task whose ``sample`` runs the same code (only ``n_table`` matters).
+
+        One compiled training program then serves every q, K and phase seed.
+        """
         return self._replace(q=1.0, n_modes=1, task_seed=0, n_test=3)
 
     def load(self) -> dict[str, jax.Array]:
@@ -131,7 +133,7 @@ def check_circle_task(task: object) -> CircleTask:
 
 
 def circle_inputs(theta: np.ndarray) -> np.ndarray:
-    """x = (cos θ, sin θ), shape (n, 2), float64."""
+    """Inputs on the unit circle, x = (cos θ, sin θ), shape (n, 2), float64."""
     theta = np.asarray(theta, dtype=np.float64).ravel()
     return np.stack([np.cos(theta), np.sin(theta)], axis=1)
 

@@ -276,7 +276,8 @@ def spectral_task_exponents(kernel: np.ndarray, target: np.ndarray, *, rank_min:
     Args:
         kernel: (n, n) symmetric kernel matrix on n sample points.
         target: (n,) target values at the same points.
-        rank_min, rank_max: eigenvalue ranks (1-based) of the power-law fit window.
+        rank_min: first eigenvalue rank (1-based) of the power-law fit window.
+        rank_max: last eigenvalue rank of the window.
 
     Returns:
         :class:`SpectralExponents` (95% least-squares intervals).
@@ -363,7 +364,9 @@ def circle_lazy_loss(q: float, q_phi: float, depth: int, *, eta0: float, steps: 
     it against the γ₀ = 10⁻³ networks.
 
     Args:
-        q, q_phi, depth: the task and the network.
+        q: the target's decay, |y_k| ∝ k^(−q).
+        q_phi: the activation exponent.
+        depth: hidden layers.
         eta0: η₀.
         steps: steps t ≥ 0 (real values allowed).
         n_modes: modes kept (the tail beyond is in the loss only through ``target_modes``).

@@ -94,8 +94,10 @@ class MeanFieldMLP(NamedTuple):
 
     @property
     def program_key(self) -> MeanFieldMLP:
-        """The same network at γ₀ = 1: γ₀ enters only through ``output_scale``, so one
-        compiled training program serves every γ₀."""
+        """The same network at γ₀ = 1.
+
+        γ₀ enters only through ``output_scale``, so one compiled training program serves every γ₀.
+        """
         return self._replace(gamma0=1.0)
 
     def init(self, key: jax.Array) -> list[dict[str, jax.Array]]:
