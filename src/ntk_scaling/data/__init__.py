@@ -3,8 +3,10 @@
 from . import vision
 from . import subsets
 from . import datasets
+from . import circle
 from .vision import *  # noqa: F401,F403
 from .subsets import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
+from .circle import *  # noqa: F401,F403
 
-__all__ = [*vision.__all__, *subsets.__all__, *datasets.__all__]
+__all__ = [*vision.__all__, *subsets.__all__, *datasets.__all__, *circle.__all__]

@@ -3,8 +3,10 @@
 from . import empirical
 from . import metrics
 from . import infinite_width
+from . import circle
 from .empirical import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .infinite_width import *  # noqa: F401,F403
+from .circle import *  # noqa: F401,F403
 
-__all__ = [*empirical.__all__, *metrics.__all__, *infinite_width.__all__]
+__all__ = [*empirical.__all__, *metrics.__all__, *infinite_width.__all__, *circle.__all__]

@@ -1,6 +1,8 @@
 """Model definitions. Models know nothing of training."""
 
 from . import mlp
+from . import mup
 from .mlp import *  # noqa: F401,F403
+from .mup import *  # noqa: F401,F403
 
-__all__ = [*mlp.__all__]
+__all__ = [*mlp.__all__, *mup.__all__]
