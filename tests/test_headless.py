@@ -152,3 +152,16 @@ def test_pack_holds_data_within_its_limit(tmp_path, real_data_dir):
     assert sorted(p.name for p in (tmp_path / "pack" / "data" / "mnist").iterdir()) == sorted(
         p.name for p in (real_data_dir / "mnist").glob("*.gz"))
     shutil.rmtree(tmp_path / "pack")
+
+
+def test_the_gpu_profile_fits_one_short_run():
+    """Every chapter of the book is planned for the gpu run, with an estimate, and all fit the budget."""
+    plan = headless.run_order("gpu")
+    estimates = headless.profile_estimates("gpu")
+    chapters = runner.toc_chapters()
+    assert sorted(plan.order) == sorted(chapters), "params/gpu/_run.yaml must list every chapter once"
+    missing = [name for name in chapters if name not in estimates]
+    assert not missing, f"no '# estimate_seconds: N' line in params/gpu for {missing}"
+    assert plan.budget_seconds <= 480, "the gpu run is one short run: at most 8 minutes"
+    total = sum(estimates[name] for name in chapters)
+    assert total <= plan.budget_seconds, f"estimates sum to {total:.0f} s > budget {plan.budget_seconds:.0f} s"
