@@ -17,7 +17,7 @@
 # Given a compute budget $C$, how wide should the model be and how long should it train,
 # and how fast does the best reachable loss fall with $C$? [B] (arXiv 2409.17858) answers
 # this in Table 1 for the three phases of the solvable model, lazy and rich. The formulas
-# of the table were lost from our copy of the paper; we re-derived them (math notes §1.6,
+# of the table were lost from our copy of the paper; we re-derived them (appendix {ref}`eq-b-compute-r`,
 # tagged [R]) from the four-term loss laws ([B] Eqs. 8–9, see the chapter on Fig. 1) under
 # the assumptions the paper states: compute $C = N t$ at fixed batch, prefactors of order
 # one, and the optimum set by the balance of two terms:

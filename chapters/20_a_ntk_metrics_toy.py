@@ -18,7 +18,7 @@
 # computed from the empirical neural tangent kernel (eNTK)
 # Θ_(i,a),(j,b) = Σ_p ∂f_a(x_i)/∂θ_p ∂f_b(x_j)/∂θ_p, evaluated on a fixed set of held-out
 # inputs x_1…x_n and all k outputs, i.e. an (n·k)×(n·k) positive semi-definite matrix
-# (math notes §2.2; the full flattened kernel is the group's default and our choice [R]):
+# ({ref}`eq-a-metrics-entk`; the full flattened kernel is the group's default and our choice [R]):
 #
 # * **trace** TrΘ, the sum of its eigenvalues: how strongly a gradient step moves the
 #   outputs on these inputs. Following the group's recorder we divide by the dimension n·k

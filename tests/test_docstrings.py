@@ -46,6 +46,7 @@ DOCUMENTED = [
     "nets/mlp.py",
     "solvable/exponents.py",
     "solvable/tasks.py",
+    "training/circle_runs.py",
 ]
 
 #: Files that must not cite the math notes (chapters and library modules).
@@ -53,7 +54,9 @@ NO_NOTES = [
     *(f"chapters/{name}.py" for name in (
         "00_intro", "01_data", "10_b_fig1_exponents", "12_b_fig2ab_gamma_sweep", "15_b_fig3_sgd_noise",
         "16_b_appD_data_reuse", "17_b_appG_linear_network", "18_b_fig11_bootstrap", "29_performance",
-        "98_equations", "99_reproducibility")),
+        "98_equations", "99_reproducibility", "11_b_table1_compute_optimal", "13_b_fig2cd_finite_width",
+        "14_b_fig4_compute_frontier", "20_a_ntk_metrics_toy",
+        "24_b_fig5_fig7_circle_tasks", "26_bridge_ntk_lens_on_b")),
     *(f"src/ntk_scaling/{m}" for m in DOCUMENTED),
     "src/ntk_scaling/__init__.py",
 ]

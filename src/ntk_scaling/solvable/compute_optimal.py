@@ -77,7 +77,7 @@ def _check_curves(steps: object, widths: object, losses: object) -> tuple[np.nda
 
 
 def _curves_at_compute(steps: np.ndarray, widths: np.ndarray, losses: np.ndarray, compute: np.ndarray) -> np.ndarray:
-    """log L(N_i, C/N_i) on the compute grid, +inf where C/N_i is outside the step range.
+    """Log L(N_i, C/N_i) on the compute grid, +inf where C/N_i is outside the step range.
 
     ``losses`` has shape (S, W, R); the result has shape (S, W, K).
     """
@@ -303,7 +303,7 @@ def sweep_width_family(
 
     Chapters that call it with the same arguments share the cached runs.
     Raises ValueError if ``n_modes`` is not larger than every width (the projection
-    bottleneck needs M ≫ N; math notes §1.9).
+    bottleneck needs M ≫ N; appendix eq-b-scaling-bottleneck).
     """
     from ..cache import DivergenceError
     from ..sweeps import grid, sweep
@@ -338,10 +338,12 @@ class FrontierMeasurement(NamedTuple):
 
     @property
     def r(self) -> float:
+        """The exponent r of loss ∝ C^(−r): minus the fitted frontier exponent."""
         return -self.fit.exponent
 
     @property
     def r_interval(self) -> tuple[float, float]:
+        """The fit's confidence interval of the exponent, mapped to r (lower, upper)."""
         lo, hi = self.fit.exponent_ci
         return (-hi, -lo)
 
@@ -475,10 +477,12 @@ class WindowFits(NamedTuple):
 
     @property
     def r_interval(self) -> tuple[float, float]:
+        """The smallest and largest r over the windows: the window-to-window spread."""
         return (float(np.min(self.r)), float(np.max(self.r)))
 
     @property
     def a_interval(self) -> tuple[float, float]:
+        """The smallest and largest a over the windows: the window-to-window spread."""
         return (float(np.min(self.a)), float(np.max(self.a)))
 
 

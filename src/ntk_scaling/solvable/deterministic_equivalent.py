@@ -170,7 +170,7 @@ def finite_width_floor(task: PowerLawTask, width: int) -> float:
     target outside the row space of A(0), averaged over A(0) at leading order in 1/N.
     For a power law it scales as N^(−α·min(1, β)): N^(−αβ) for hard tasks (β < 1), N^(−α)
     for easy ones, since the residual of a target inside the RKHS is κ₀|w*|².
-    Status: reconstructed (math notes §1.5 quote N^(−α·min(2,β)); the min(1,β) form is
+    Status: reconstructed (our reconstruction of [B] Sec. 4 (appendix eq-b-finite-n-deterministic-equivalent) quotes N^(−α·min(2,β)); the min(1,β) form is
     ours and checked against :func:`ntk_scaling.projection_floor` in the tests).
     """
     task = check_task(task)

@@ -3,7 +3,7 @@
 Everything here is the N → ∞ limit of the model simulated in :mod:`ntk_scaling.linear_model`
 (network f = wᵀAψ/N, effective weights v = Aᵀw/N, error v⁰ = w* − v, loss L = v⁰ᵀΛv⁰),
 at a fixed number M of modes. [B]'s own DMFT equations (Eqs. 26–31, 41, 43–44) were lost
-from our copy of the paper; what follows is our reconstruction (math notes §1.7), derived
+from our copy of the paper; what follows is our reconstruction (appendix eq-b-dmft-rank-one), derived
 again below and checked against direct simulations in ``tests/test_dmft.py``.
 
 **Exact reduction at N → ∞.** With w(0) ~ N(0, I_N), A(0) ~ N(0,1) and P = A(0)ᵀA(0)/N → I,
@@ -13,7 +13,7 @@ the order parameters G = AᵀA/N, a = |w|²/N and v obey (gradient flow, time τ
 
 Substituting the ansatz G = I + c vvᵀ shows that it is *exact* with c = γ/(1+γa); the
 trace identity Tr G − M = γ(a − 1) then gives |v|² = (a − 1)(1 + γa). Hence the rank-one
-spike noted in math notes §1.7(a) is exact in continuous time, and the whole N = ∞ flow
+spike (appendix eq-b-dmft-spike) is exact in continuous time, and the whole N = ∞ flow
 is the O(M) system
 
     dv⁰/dτ = −K(v) Λ v⁰,   K(v) = κ I + (γ/κ) v vᵀ,   κ = 1 + γa = [1+γ + √((1+γ)² + 4γ|v|²)]/2.
@@ -33,11 +33,11 @@ h = η/``substeps`` in τ and second order (0.4% error at γ = 10, h = 1; see th
 
 in which G − I is no longer exactly rank one, so ``dynamics="discrete"`` keeps the full
 M×M matrix G (O(M²) per step). It coincides with the T×T causal matrix closure of the
-single-site DMFT process (:func:`dmft_matrix_closure`; math notes §1.7(a)) and reproduces
+single-site DMFT process (:func:`dmft_matrix_closure`; appendix eq-b-dmft-closure) and reproduces
 the direct simulation at large N step by step. Unlike the flow it diverges once
 ηκλ₁ ≳ 2, as the real SGD does.
 
-**Finite batch B** (math notes §1.7(b)). SGD noise is a property of the η-step
+**Finite batch B** (appendix eq-b-dmft-batch). SGD noise is a property of the η-step
 dynamics, so with a finite batch time is always discrete. For γ = 0 we iterate the exact
 recursion of the mean and second moments C_kk = E[(v⁰_k)²] of the error (Gaussian
 features), C_kk' = (1 − ηλ_k)² C_kk + (η²/B)(λ_k² C_kk + λ_k L); the loss is its
@@ -50,7 +50,7 @@ kernel of the flow (O(M); the O(η²γ) terms of the discrete map are dropped), 
 finite-B model, not a closed DMFT; a B = ∞ reference with the same stepping is obtained
 by passing a huge batch (e.g. 10⁹).
 
-**Data reuse** (math notes §1.7(d), [B] Appendix D). With ``n_train`` = P the batch
+**Data reuse** (appendix eq-b-dmft-reuse, [B] Appendix D). With ``n_train`` = P the batch
 matrix is the fixed Λ̂ = ΨᵀΨ/P of P Gaussian samples (drawn from ``key``): the flow is
 integrated in the eigenbasis of Λ̂; the train loss is v⁰ᵀΛ̂v⁰ and the test loss v⁰ᵀΛv⁰.
 """
@@ -150,7 +150,7 @@ def lazy_loss(task: PowerLawTask, *, lr: float, steps: object, flow: bool = Fals
 def crossover_time(gamma: float, beta: float, *, lr: float = 1.0, prefactor: float = 1.0) -> float:
     """Steps after which a hard task (β < 1) shows the rich exponent: t_x ≈ γ^(−1/(1−β))/η.
 
-    Reconstructed (math notes §1.5): for small γ, γa ≈ γ‖v‖² ∼ γ t^(1−β) becomes O(1) at
+    Reconstructed (appendix eq-b-scaling-crossover): for small γ, γa ≈ γ‖v‖² ∼ γ t^(1−β) becomes O(1) at
     this time. Returns ``inf`` for γ = 0 or β ≥ 1 (no crossover). The prefactor is not
     predicted; ``prefactor`` lets a caller scale it.
     """
@@ -168,7 +168,7 @@ def crossover_time(gamma: float, beta: float, *, lr: float = 1.0, prefactor: flo
 def dmft_matrix_closure(task: PowerLawTask, *, lr: float, gamma: float, steps: int) -> DMFTResult:
     """Discrete-time DMFT of the N, B → ∞ limit as causal T×T matrices (float64, numpy).
 
-    Single-site process (math notes §1.7(a), the analogue of [B] Eqs. 27–31):
+    Single-site process (appendix eq-b-dmft-closure, the analogue of [B] Eqs. 27–31):
     w(t+1) = w(t) + η[χ(t) + ηγ Σ_{s<t} C_u(t,s) w(s)], w(0) ~ N(0,1), χ ~ GP(0, C_u), with
     C_u(t,s) = u(t)·u(s), u = Λv⁰; response R(t,s) = ∂w(t)/∂χ(s), C_w(t,s) = ⟨w(t)w(s)⟩,
     and v(t) = Σ_{s<t} [R(t,s) + ηγ C_w(t,s)] u(s). Solved causally step by step;
@@ -368,7 +368,7 @@ def _discrete_run(keys, H, lam, ws, lengths, gamma, eta, batch, *, noisy: bool, 
 
 @jax.jit
 def _lazy_sgd_run(lam, ws, lengths, eta, batch):
-    """Exact mean and second-moment recursion of lazy online SGD (math notes §1.7(b))."""
+    """Exact mean and second-moment recursion of lazy online SGD (appendix eq-b-dmft-batch)."""
     rho = 1.0 - eta * lam
 
     def step(state):
@@ -436,15 +436,17 @@ def dmft_limit(
     substeps: int = 1,
     n_seeds: int = 16,
 ) -> DMFTResult:
-    """Learning curve of [B]'s model at N → ∞ (reconstructed DMFT, math notes §1.7).
+    """Learning curve of [B]'s model at N → ∞ (reconstructed DMFT, appendix eq-b-dmft-rank-one).
 
     Args:
         task: λ_k and w*_k (:func:`ntk_scaling.power_law_task`).
-        lr: η; step t corresponds to flow time τ = ηt. gamma: γ ≥ 0 (0 = lazy).
-        steps: T, the last step. n_records: at most this many log-spaced records.
+        lr: η; step t corresponds to flow time τ = ηt.
+        gamma: γ ≥ 0, the feature-learning strength (0 = lazy).
+        steps: T, the last step.
+        n_records: at most this many log-spaced records.
         batch: B for online SGD noise (None: B = ∞; finite B always uses η-steps, see the
-            module docstring). n_train: P reused samples (None:
-            online); needs ``key``; not combined with ``batch``.
+            module docstring).
+        n_train: P reused samples (None: online); needs ``key``; not combined with ``batch``.
         key: PRNG key for the P samples (``n_train``) or the batch Monte Carlo (γ > 0, B finite).
         dynamics: "flow" (default; gradient flow via the exact O(M) rank-one reduction and
             a stiff-stable exponential integrator) or "discrete" (the exact N = ∞ η-step map,

@@ -51,7 +51,7 @@ step in JAX.
 Cov(ζ/√N) = (1/B)(ũũᵀ + L·H), ũ = μ∘x, L the total loss (floor included). Each mode
 carries the second moments (Vxx, Vxp, Vpp) of its sites' noise-driven deviations, which
 evolve by the same per-site linear map plus this covariance pushed through the kernel
-Q + γa. For γ = 0 this is the exact second-moment recursion of math notes §1.7(b) on the
+Q + γa. For γ = 0 this is the exact second-moment recursion of appendix eq-b-dmft-batch on the
 deterministic-equivalent spectrum. For γ > 0 it is a Gaussian (mean-field) closure: it
 neglects the correlation between the SGD fluctuations of the kernel's scalars (a, Φ₁, Φ₂)
 and of the modes, an O(η/B) relative effect whose size the tests measure.

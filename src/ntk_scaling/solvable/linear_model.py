@@ -1,6 +1,6 @@
 """Direct simulation of the solvable model of [B] (arXiv 2409.17858, Eqs. 3–5).
 
-The model (reconstructed, see math notes §1.3) learns a target y = w*·ψ(x) written in
+The model (reconstructed, appendix eq-b-model-network) learns a target y = w*·ψ(x) written in
 the M infinite-width features ψ(x), whose covariance is Λ = diag(λ_k):
 
 * network: f(x) = (1/N) wᵀ A ψ(x), with readout w ∈ R^N and feature matrix A ∈ R^{N×M};
@@ -449,7 +449,7 @@ def simulate_projected_model(
     project: bool = True,
     n_train: int | None = None,
 ) -> SimulationResult:
-    """Simulate [B]'s model (Eqs. 3–5, reconstructed; math notes §1.3) for ``n_seeds`` seeds.
+    """Simulate [B]'s model (Eqs. 3–5, reconstructed; appendix eq-b-model-sgd) for ``n_seeds`` seeds.
 
     Args:
         key: PRNG key; seed ``i`` uses ``jax.random.split(key, n_seeds)[i]``.
@@ -459,8 +459,11 @@ def simulate_projected_model(
             full batch if ``batch >= n_train``, else minibatches drawn from the P samples).
             ``None`` (online only): B = ∞, the population gradient Λv⁰ at every step
             (gradient descent on the population loss, no SGD noise; cost O(NM) per step).
-        lr: η. gamma: γ ≥ 0, the feature-learning strength (0 = lazy random features).
-        steps: number of SGD steps T. n_records: at most this many log-spaced records.
+        lr: η, the learning rate.
+        gamma: γ ≥ 0, the feature-learning strength (0 = lazy random features).
+        steps: number of SGD steps T.
+        n_seeds: independent initialisations and sample streams, run as one vmapped batch.
+        n_records: at most this many log-spaced records.
         project: apply P = A(0)ᵀA(0)/N to A's update (True: the model of [B]; False: the
             plain two-layer linear network of Appendix G).
         n_train: P, reuse a fixed set of P samples (Appendix D); None = online SGD.
@@ -497,7 +500,8 @@ def lazy_rich_sweep(
             full-batch over the P reused samples.
         values: the swept values.
         gamma: γ of the rich runs.
-        lr_lazy, lr_rich: learning rates of the two families.
+        lr_lazy: learning rate of the lazy family.
+        lr_rich: learning rate of the rich family.
         seed: point ``v`` uses the key ``jax.random.key(seed * 100003 + v)``, so the lazy
             and rich runs at one point share A(0), w(0) and the data, and
             :func:`projection_floor` or :func:`lazy_reuse_limit` with that key see the same A(0).

@@ -84,7 +84,8 @@ def late_time_exponent(
     Args:
         steps: (R,) recorded steps, T = the last.
         losses: (s, R) per-seed losses (or (R,) for one curve).
-        fit_from, fit_to: the window as fractions of T (0 < fit_from < fit_to ≤ 1).
+        fit_from: start of the window as a fraction of T (0 < fit_from < fit_to).
+        fit_to: end of the window as a fraction of T (fit_to ≤ 1).
         confidence: interval level.
 
     Returns:
@@ -195,7 +196,8 @@ def exponent_gain(
 
     Args:
         steps: (R,) steps shared by both runs.
-        rich, lazy: (s, R) per-seed losses.
+        rich: (s, R) per-seed losses of the rich run.
+        lazy: (s, R) per-seed losses of the lazy run.
         window: records per running-slope window.
         confidence: band level (default ±1σ).
         n_boot: bootstrap resamples (seeds of the two runs resampled independently).
@@ -258,7 +260,8 @@ def isotropic_loss_prediction(
 
     Args:
         steps: steps t.
-        ntk_steps, trace_ratio: the Δ_Θ records (:func:`effective_time`).
+        ntk_steps: (K,) steps of the Δ_Θ records (:func:`effective_time`).
+        trace_ratio: (K,) Δ_Θ at those steps.
         lazy_loss: τ ↦ lazy loss at (real) time τ, e.g. a closure over
             :func:`ntk_scaling.circle_lazy_loss` or an interpolation of a lazy curve.
 

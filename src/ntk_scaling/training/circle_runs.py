@@ -57,14 +57,20 @@ def circle_online_sweep(
     Args:
         tasks: (q, q_φ) pairs: target |y_k| ∝ k^(−q) and activation ReLU^q_φ.
         gammas: γ₀ values (the smallest is the lazy reference).
-        width, depth: N and L.
+        width: N, the hidden width.
+        depth: L, the number of hidden layers.
         eta0: η₀; the SGD learning rate is η₀γ₀²N.
-        steps, batch_size, n_seeds, n_records: as :func:`ntk_scaling.train_online`.
+        steps: online SGD steps T (as :func:`ntk_scaling.train_online`).
+        batch_size: B, fresh samples per step.
+        n_seeds: initialisations and batch streams, vmapped.
+        n_records: log-spaced test-loss records.
         n_ntk_records: log-spaced eNTK records (0: none).
         n_probe: eNTK probe points (a uniform θ grid).
-        n_modes, n_test: K and the test grid of every task (the interpolation table has
+        n_modes: K, Fourier modes of every task's target (the interpolation table has
             max(2¹⁸, 64 K rounded up to a power of 2) points).
-        seed, task_seed: seeds of the runs and of the targets' phases.
+        n_test: points of the uniform test grid.
+        seed: seed of the runs.
+        task_seed: seed of the targets' phases.
         linearised: (q, q_φ, γ₀) cells also trained linearised at initialisation.
         executor: passed to :func:`ntk_scaling.sweep`.
 

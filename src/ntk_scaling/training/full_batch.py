@@ -4,7 +4,7 @@
 configuration, and records the empirical NTK (eNTK) on 128 held-out test points during
 training. From the recorded kernels it reads off the trace TrΘ, the effective rank
 Γ = exp(S_vN) and, at the epoch of minimum test loss, the trace ratio
-β = (TrΘ_min − TrΘ_0)/TrΘ_0 (math notes §2.2; the metric definitions are reconstructed
+β = (TrΘ_min − TrΘ_0)/TrΘ_0 (appendix eq-a-metrics-trace-ratio; the metric definitions are reconstructed
 from the group's code and the summaries, the training protocol is unverified, §2.3).
 
 Choices made here (all stated in the book, none verified against the paper's text):
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -106,6 +106,7 @@ class TrainResult(NamedTuple):
 
     @property
     def n_seeds(self) -> int:
+        """The number of seeds s in the ensemble."""
         return int(self.train_loss.shape[0])
 
     def trace_0(self) -> np.ndarray:
@@ -249,7 +250,9 @@ def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_
         return 0.5 * (kernel + kernel.T)
 
     def ntk_kernels(params_stacked, x_ntk):
-        fn = lambda p: ntk_one(p, x_ntk)
+        def fn(p):
+            return ntk_one(p, x_ntk)
+
         if ntk_seed_batch is None:
             return jax.vmap(fn)(params_stacked)
         return jax.lax.map(fn, params_stacked, batch_size=ntk_seed_batch)
@@ -260,8 +263,10 @@ def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_
     jit_kernels, jit_eigs = jax.jit(ntk_kernels), jax.jit(ntk_eigs)
 
     def eigenvalues(params_stacked, x_ntk, on_device: bool):
-        """Spectra of the seeds' eNTKs: JAX eigvalsh on accelerators, numpy float64 on CPU
-        (JAX's CPU eigvalsh is several times slower than LAPACK through numpy)."""
+        """Spectra of the seeds' eNTKs: JAX eigvalsh on accelerators, numpy float64 on CPU.
+
+        JAX's CPU eigvalsh is several times slower than LAPACK through numpy.
+        """
         if on_device:
             return np.asarray(jit_eigs(params_stacked, x_ntk), np.float64)
         return np.linalg.eigvalsh(np.asarray(jit_kernels(params_stacked, x_ntk), np.float64))

@@ -112,6 +112,7 @@ class OnlineResult(NamedTuple):
 
     @property
     def n_seeds(self) -> int:
+        """The number of seeds s trained together."""
         return int(self.test_loss.shape[0])
 
     def trace_ratio(self) -> np.ndarray:
@@ -199,7 +200,8 @@ def trained_output(model: Any, params: Any, params0: Any, x: jax.Array, *, linea
 
     Args:
         model: a model of the protocol (``output_scale`` and ``centre`` are read from it).
-        params, params0: current and initial parameters.
+        params: the current parameters.
+        params0: the initial parameters θ₀ (the centring and linearisation point).
         x: inputs.
         linearised: use the first-order expansion of the network at θ₀.
 
