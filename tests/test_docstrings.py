@@ -47,6 +47,17 @@ DOCUMENTED = [
     "solvable/exponents.py",
     "solvable/tasks.py",
     "training/circle_runs.py",
+    "solvable/compute_optimal.py",
+    "solvable/deterministic_equivalent.py",
+    "solvable/dmft.py",
+    "solvable/dmft_finite.py",
+    "solvable/kernel_lens.py",
+    "solvable/linear_model.py",
+    "data/circle.py",
+    "kernels/circle.py",
+    "nets/mup.py",
+    "training/bridge.py",
+    "training/readouts.py",
 ]
 
 #: Files that must not cite the math notes (chapters and library modules).
