@@ -34,8 +34,9 @@ def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: 
         than three usable checkpoints or a constant train loss.
 
     Raises:
-        ValueError: from :func:`ntk_scaling.adaptation_rate`, when a seed's kept trace or
-            train loss contains NaN or infinity (a diverged run).
+        ValueError: from :func:`ntk_scaling.adaptation_rate`, when a seed's trace at a kept
+            checkpoint is NaN or infinite (a diverged run; checkpoints whose train loss is
+            NaN are dropped, not fitted).
     """
     trace = result.ntk_trace / (result.ntk_dim if normalize else 1.0)
     out = np.full(result.n_seeds, np.nan)
@@ -72,7 +73,8 @@ def sweep_summary(results: Sequence[TrainResult]) -> SweepSummary:
 
     Raises:
         ValueError: ``results`` is empty; the records' seed counts differ (``np.stack``);
-            or a record's trace or loss is non-finite (:func:`adaptation_rates`).
+            or a record's trace is non-finite at a kept checkpoint
+            (:func:`adaptation_rates`).
     """
     if not results:
         raise ValueError("sweep_summary needs at least one TrainResult")
