@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ntk_scaling"
 
 #: Modules whose public functions must carry Args/Returns/Raises sections. Modules owned
-#: by parallel work (training/, solvable/dmft.py, solvable/linear_model.py,
-#: solvable/compute_optimal.py) join this list when that work merges.
+#: by parallel work (training/full_batch.py, training/online.py) join this list when that
+#: work merges.
 DOCUMENTED = [
     "cache.py",
     "sweeps.py",
