@@ -112,6 +112,13 @@ class CircleTask(NamedTuple):
 def check_circle_task(task: object) -> CircleTask:
     """``task`` if it is a valid :class:`CircleTask`.
 
+    Args:
+        task: the object to check: q a finite number > 1/2, n_modes ≥ 1, task_seed ≥ 0,
+            n_test > 2·n_modes and n_table ≥ 64·n_modes (integers).
+
+    Returns:
+        ``task`` itself, unchanged.
+
     Raises:
         TypeError: not a CircleTask.
         ValueError: a field out of range (names it).
@@ -133,20 +140,50 @@ def check_circle_task(task: object) -> CircleTask:
 
 
 def circle_inputs(theta: np.ndarray) -> np.ndarray:
-    """Inputs on the unit circle, x = (cos θ, sin θ), shape (n, 2), float64."""
+    """Inputs on the unit circle, x = (cos θ, sin θ), shape (n, 2), float64.
+
+    Appendix label ``eq-b-circle-target`` ([B] Section 5.1).
+
+    Args:
+        theta: angles in radians, any shape (flattened to n values).
+
+    Returns:
+        (n, 2) float64 array of (cos θ, sin θ).
+    """
     theta = np.asarray(theta, dtype=np.float64).ravel()
     return np.stack([np.cos(theta), np.sin(theta)], axis=1)
 
 
 def circle_amplitudes(q: float, n_modes: int) -> np.ndarray:
-    """a_k = c k^(−q), k = 1..K, with ½ Σ a_k² = 1 (unit-variance target); float64 (K,)."""
+    """a_k = c k^(−q), k = 1..K, with ½ Σ a_k² = 1 (unit-variance target); float64 (K,).
+
+    Appendix label ``eq-b-circle-target`` (the unit variance is our choice). No validation:
+    :func:`check_circle_task` checks q and K for a task.
+
+    Args:
+        q: the amplitude decay exponent (q > 1/2 for a square-integrable target).
+        n_modes: K, the number of modes.
+
+    Returns:
+        (K,) float64 amplitudes a_1..a_K, normalised so that ½ Σ a_k² = 1.
+    """
     k = np.arange(1, int(n_modes) + 1, dtype=np.float64)
     a = k ** (-float(q))
     return a / np.sqrt(0.5 * np.sum(a * a))
 
 
 def circle_phases(n_modes: int, task_seed: int) -> np.ndarray:
-    """The fixed phases φ_k ~ U[0, 2π), k = 1..K, from ``task_seed`` (numpy PCG64); (K,)."""
+    """The fixed phases φ_k ~ U[0, 2π), k = 1..K, from ``task_seed`` (numpy PCG64); (K,).
+
+    Appendix label ``eq-b-circle-target`` (the random phases are our choice).
+
+    Args:
+        n_modes: K, the number of modes.
+        task_seed: seed of ``numpy.random.default_rng``.
+
+    Returns:
+        (K,) float64 phases in radians, φ_1..φ_K.
+    """
     return np.random.default_rng(int(task_seed)).uniform(0.0, 2.0 * np.pi, int(n_modes))
 
 
@@ -175,8 +212,19 @@ def circle_target(theta: np.ndarray, task: CircleTask, *, chunk: int = 512) -> n
 def circle_target_grid(n: int, task: CircleTask) -> np.ndarray:
     """Exact y(2πj/n), j = 0..n−1, by an inverse real FFT (n > 2K); (n,) float64.
 
+    Appendix label ``eq-b-circle-target``. Cost O(n log n).
+
+    Args:
+        n: number of grid points, an integer > 2K.
+        task: the task (validated by :func:`check_circle_task`).
+
+    Returns:
+        (n,) float64 target values at the angles 2πj/n.
+
     Raises:
-        ValueError: n ≤ 2K (the grid would alias the target).
+        TypeError: ``task`` is not a :class:`CircleTask`.
+        ValueError: an invalid task field, or n not an integer > 2K (the grid would alias
+            the target).
     """
     check_circle_task(task)
     if not _is_int(n) or n <= 2 * task.n_modes:
@@ -190,7 +238,18 @@ def circle_fourier_power(y_grid: np.ndarray) -> np.ndarray:
     """Power |ŷ_k|² of a function sampled on a uniform grid, k = 0..n/2 (float64).
 
     Normalised so that y = Σ_k a_k cos(kθ + φ_k) gives |ŷ_k|² = a_k² (k ≥ 1) and the
-    variance is ½ Σ_{k≥1} |ŷ_k|² (for k < n/2).
+    variance is ½ Σ_{k≥1} |ŷ_k|² (for k < n/2). Used to check ``eq-b-circle-target``
+    and ``eq-b-circle-exponents`` numerically.
+
+    Args:
+        y_grid: (n,) values on the uniform grid θ_j = 2πj/n (any shape, flattened), n ≥ 4.
+
+    Returns:
+        (n//2 + 1,) float64 powers: entry 0 is the squared mean, entry k ≥ 1 is
+        4|c_k|² with c = rfft(y)/n (the Nyquist entry, for even n, is not halved).
+
+    Raises:
+        ValueError: fewer than 4 values, or a NaN/inf value.
     """
     y = np.asarray(y_grid, dtype=np.float64).ravel()
     if y.size < 4 or not np.all(np.isfinite(y)):
@@ -205,7 +264,19 @@ def circle_truncation_fraction(q: float, n_modes: int, k_learned: float) -> floa
     """(Σ_{k>K} k^(−2q)) / (Σ_{k>k*} k^(−2q)): how much of the untruncated tail the truncation removes.
 
     The loss of a network that has learned the modes below k* differs from the
-    untruncated task's by this fraction (integral approximation; q > 1/2).
+    untruncated task's by this fraction (integral approximation; q > 1/2). Our estimate,
+    for the truncation K of ``eq-b-circle-target``.
+
+    Args:
+        q: amplitude decay exponent, > 1/2.
+        n_modes: K, the number of modes kept.
+        k_learned: k*, the highest mode the network has learned (values below 1 count as 1).
+
+    Returns:
+        ((k* + ½)/(K + ½))^(2q−1), capped at 1 (dimensionless).
+
+    Raises:
+        ValueError: q ≤ 1/2.
     """
     if not q > 0.5:
         raise ValueError(f"q must exceed 1/2, got {q!r}")

@@ -199,7 +199,21 @@ def circle_ntk_spectrum(q_phi: float, depth: int, n_modes: int) -> np.ndarray:
     independent quadrature and a width-4096 eNTK).
 
     Source: [B] Section 5.1 and Fig. 7 (λ_k ∼ k^(−2q_φ)); the recursion is reconstructed
-    (equations appendix, ``eq-b-circle-ntk``).
+    (equations appendix, ``eq-b-circle-ntk``; status: reconstructed and checked
+    numerically).
+
+    Args:
+        q_phi: activation exponent q_φ ≥ 1 (φ = ReLU^q_φ).
+        depth: L ≥ 1 hidden layers.
+        n_modes: how many eigenvalues, k = 0 … n_modes − 1; at most 2¹⁷ (the FFT uses
+            2²⁰ angles, :func:`circle_kernel_spectra`).
+
+    Returns:
+        (n_modes,) float64 eigenvalues λ_0 … λ_{n_modes−1} (cached on disk).
+
+    Raises:
+        TypeError: q_phi is not a real number.
+        ValueError: q_phi < 1, depth < 1, n_modes < 1 or n_modes > 2¹⁷ (named).
     """
     return circle_kernel_spectra(q_phi, depth, n_modes).ntk
 
@@ -209,6 +223,20 @@ def circle_grid_spectrum(q_phi: float, depth: int, n_grid: int) -> np.ndarray:
 
     They equal the aliased sums Σ_m λ_{|k+mn|} of :func:`circle_ntk_spectrum`; this is what a
     kernel diagonalised on a modest grid must match (:func:`grid_fourier_spectrum`).
+    Kernel of ``eq-b-circle-ntk`` (status: reconstructed and checked numerically).
+
+    Args:
+        q_phi: activation exponent q_φ ≥ 1.
+        depth: L ≥ 1 hidden layers.
+        n_grid: n ≥ 4, the number of grid angles θ_j = 2πj/n.
+
+    Returns:
+        (n_grid//2 + 1,) float64 eigenvalues μ_0 … μ_{n/2} (each 0 < k < n/2 twice in the
+        matrix).
+
+    Raises:
+        TypeError: q_phi is not a real number.
+        ValueError: q_phi < 1, depth < 1 or n_grid < 4 (named).
     """
     n_grid = _check_int(n_grid, "n_grid", 4)
     theta, _ = circle_kernels(q_phi, depth, 2.0 * np.pi * np.arange(n_grid) / n_grid)
@@ -221,6 +249,14 @@ def grid_fourier_spectrum(kernel: np.ndarray) -> np.ndarray:
     For a kernel matrix K on the uniform grid θ_i = 2πi/n. For a circulant (rotation-
     invariant) K these are exactly the eigenvalues of K/n (each k ≥ 1 twice); for a finite-
     width eNTK they average the cos and sin members of each pair. Cost: one 2-D FFT.
+    The matrix is symmetrised, (K + Kᵀ)/2, first. Used to compare finite-width kernels with
+    ``eq-b-circle-ntk``.
+
+    Args:
+        kernel: (n, n) kernel matrix on the uniform grid θ_i = 2πi/n.
+
+    Returns:
+        (n//2 + 1,) float64 quotients μ_0 … μ_{n/2}.
 
     Raises:
         ValueError: K is not a finite square matrix.
@@ -249,7 +285,15 @@ def circle_task_exponents(q: float, q_phi: float) -> CircleExponents:
     λ_k (w*_k)² = y_k² ∝ k^(−2q) = k^(−αβ−1). Checked numerically by projecting targets onto
     kernel eigenvectors (``tests/test_circle.py``, chapter 24). β < 1 (hard) iff q < q_φ + ½.
 
+    Args:
+        q: the target's amplitude decay |y_k| ∝ k^(−q), q > 1/2.
+        q_phi: the activation exponent q_φ > 1/2.
+
+    Returns:
+        :class:`CircleExponents` (α, β), dimensionless floats.
+
     Raises:
+        TypeError: q or q_phi is not a real number.
         ValueError: q ≤ 1/2 or q_φ ≤ 1/2.
     """
     q = _check_real(q, "q", lo=0.5)
@@ -328,12 +372,27 @@ def circle_power_law_task(
     power in that pair (:func:`ntk_scaling.circle_amplitudes`, unit variance over
     ``target_modes`` = K modes, default n_modes). The loss of the zero function is then
     Σ_k a_k²/2 (1 when K ≤ n_modes). So [B]'s model and its DMFT run on exactly the circle
-    task, with the learning-rate convention of :func:`circle_lazy_loss`.
+    task, with the learning-rate convention of :func:`circle_lazy_loss`. Appendix label
+    ``eq-b-circle-lazy-loss`` (status: reconstructed and checked numerically).
+
+    Args:
+        q: the target's amplitude decay |y_k| ∝ k^(−q), q > 1/2.
+        q_phi: activation exponent q_φ ≥ 1.
+        depth: L ≥ 1 hidden layers.
+        n_modes: M, the modes k = 1 … M kept in the model.
+        target_modes: K, the target's modes for the unit-variance normalisation (default
+            M); modes beyond M are dropped, those beyond K get w*_k = 0.
+        dtype: array dtype; float64 gives NumPy arrays, anything else JAX arrays.
 
     Returns:
         A :class:`ntk_scaling.PowerLawTask` (arrays of ``dtype``, float32 by default as
         :func:`ntk_scaling.power_law_task`) with ``alpha``/``beta`` from
-        :func:`circle_task_exponents`.
+        :func:`circle_task_exponents`; eigenvalues and target both of shape (M,).
+
+    Raises:
+        TypeError: q or q_phi is not a real number.
+        ValueError: q ≤ 1/2, q_phi < 1, depth < 1, n_modes < 1 or n_modes ≥ 2¹⁷,
+            target_modes < 1 (named).
     """
     exps = circle_task_exponents(q, q_phi)
     n_modes = _check_int(n_modes, "n_modes", 1)
@@ -373,7 +432,13 @@ def circle_lazy_loss(q: float, q_phi: float, depth: int, *, eta0: float, steps: 
         target_modes: K of the task (default n_modes).
 
     Returns:
-        (len(steps),) float64.
+        float64 array shaped like ``steps`` (dimensionless MSE; 1 at t = 0 when K ≤ M); the
+        power of target modes beyond ``n_modes`` is added as a constant.
+
+    Raises:
+        ValueError: a step is negative or not finite, eta0 ≥ 1/(2 λ_max) (unstable), or an
+            argument of :func:`circle_power_law_task` is invalid.
+        TypeError: q or q_phi is not a real number.
     """
     task = circle_power_law_task(q, q_phi, depth, n_modes, target_modes=target_modes, dtype=np.float64)
     t = np.asarray(steps, dtype=np.float64)

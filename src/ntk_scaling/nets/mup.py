@@ -124,6 +124,13 @@ class MeanFieldMLP(NamedTuple):
 def check_mean_field_mlp(config: object) -> MeanFieldMLP:
     """``config`` if it is a valid :class:`MeanFieldMLP`.
 
+    Args:
+        config: the object to check: width, depth, in_dim, out_dim integers ≥ 1, γ₀ a
+            positive finite number, q_φ a finite number ≥ 1.
+
+    Returns:
+        ``config`` itself, unchanged.
+
     Raises:
         TypeError: not a MeanFieldMLP.
         ValueError: a field out of range (names it).
@@ -144,7 +151,18 @@ def check_mean_field_mlp(config: object) -> MeanFieldMLP:
 
 
 def relu_power(h: jax.Array, q: float) -> jax.Array:
-    """φ(h) = ReLU(h)^q (q = 1 is ReLU); its derivative is q·ReLU(h)^(q−1)."""
+    """φ(h) = ReLU(h)^q (q = 1 is ReLU); its derivative is q·ReLU(h)^(q−1).
+
+    The activation of ``eq-b-circle-mean-field-mlp``. No validation: q ≥ 1 is checked by
+    :func:`check_mean_field_mlp` for a network.
+
+    Args:
+        h: pre-activations, any shape.
+        q: the exponent q_φ (q = 1, 2, 3 use products instead of a power).
+
+    Returns:
+        Array shaped like ``h``, of its dtype.
+    """
     r = jax.nn.relu(h)
     if q == 1:
         return r
@@ -196,10 +214,23 @@ def mean_field_forward(config: MeanFieldMLP, params: Any, x: jax.Array) -> tuple
     """Forward pass returning (f_net (n, k), layer inputs a_0..a_L, pre-activations h¹..h^L).
 
     ``a_0 = x`` and ``a_ℓ = φ(h^ℓ)``; layer ℓ computes ``m_ℓ · a_ℓ @ W^ℓ`` with the
-    multipliers of the module docstring.
+    multipliers of the module docstring (``eq-b-circle-mean-field-mlp``; status: our
+    reading of [B] Section 5.1).
+
+    Args:
+        config: the architecture (validated by :func:`check_mean_field_mlp`).
+        params: the L + 1 layer dicts of :func:`init_mean_field_mlp`.
+        x: (n, D) inputs.
+
+    Returns:
+        ``(f_net, acts, pre)``: f_net of shape (n, k); ``acts`` the L + 1 layer inputs
+        a_0 = x (n, D), a_ℓ = φ(h^ℓ) (n, N); ``pre`` the L pre-activations h^ℓ (n, N).
 
     Raises:
-        ValueError: ``x`` is not (n, D) or ``params`` do not fit ``config``.
+        TypeError: ``config`` is not a :class:`MeanFieldMLP`.
+        ValueError: a field of ``config`` is out of range, ``x`` is not (n, D) or
+            ``params`` do not fit ``config``.
+        AssertionError: never (marks an unreachable line).
     """
     check_mean_field_mlp(config)
     _check_params(config, params)
@@ -219,7 +250,23 @@ def mean_field_forward(config: MeanFieldMLP, params: Any, x: jax.Array) -> tuple
 
 
 def mean_field_apply(config: MeanFieldMLP, params: Any, x: jax.Array) -> jax.Array:
-    """The raw network f_net(x) = w^L·φ(h^L)/N, shape (n, k) (not centred, not divided by γ₀)."""
+    """The raw network f_net(x) = w^L·φ(h^L)/N, shape (n, k) (not centred, not divided by γ₀).
+
+    ``eq-b-circle-mean-field-mlp`` (status: our reading of [B] Section 5.1).
+
+    Args:
+        config: the architecture (validated by :func:`check_mean_field_mlp`).
+        params: the L + 1 layer dicts of :func:`init_mean_field_mlp`.
+        x: (n, D) inputs.
+
+    Returns:
+        (n, k) array f_net(x).
+
+    Raises:
+        TypeError: ``config`` is not a :class:`MeanFieldMLP`.
+        ValueError: a field of ``config`` is out of range, ``params`` do not fit
+            ``config``, or ``x`` is not (n, D).
+    """
     return mean_field_forward(config, params, x)[0]
 
 
@@ -228,12 +275,40 @@ def mean_field_output(config: MeanFieldMLP, params: Any, params0: Any, x: jax.Ar
 
     Source: [B] Section 5.1 (mean-field/μP with strength γ₀); the centring and 1/γ₀ are our
     reading (equations appendix, ``eq-b-circle-mean-field-mlp``).
+
+    Args:
+        config: the architecture (validated by :func:`check_mean_field_mlp`).
+        params: current parameters θ (layer dicts of :func:`init_mean_field_mlp`).
+        params0: initial parameters θ₀, same structure.
+        x: (n, D) inputs.
+
+    Returns:
+        (n, k) array f(x), zero when ``params`` equals ``params0``.
+
+    Raises:
+        TypeError: ``config`` is not a :class:`MeanFieldMLP`.
+        ValueError: a field of ``config`` is out of range, ``params`` do not fit
+            ``config``, or ``x`` is not (n, D).
     """
     return (mean_field_apply(config, params, x) - mean_field_apply(config, params0, x)) / config.gamma0
 
 
 def mean_field_features(config: MeanFieldMLP, params: Any, x: jax.Array) -> jax.Array:
-    """Last-layer features φ(h^L), shape (n, N)."""
+    """Last-layer features φ(h^L), shape (n, N).
+
+    Args:
+        config: the architecture (validated by :func:`check_mean_field_mlp`).
+        params: the L + 1 layer dicts of :func:`init_mean_field_mlp`.
+        x: (n, D) inputs.
+
+    Returns:
+        (n, N) array of the last hidden layer's activations.
+
+    Raises:
+        TypeError: ``config`` is not a :class:`MeanFieldMLP`.
+        ValueError: a field of ``config`` is out of range, ``params`` do not fit
+            ``config``, or ``x`` is not (n, D).
+    """
     return mean_field_forward(config, params, x)[1][-1]
 
 
@@ -270,8 +345,19 @@ def mean_field_ntk(config: MeanFieldMLP, params: Any, x1: jax.Array, x2: jax.Arr
     products (2 n1 n2 fan_in + 2 n1 n2 k² fan_out FLOPs); memory O(n k N). A width-4096
     network on 128 points takes about a second on a CPU, where the Jacobian would need 8 GB.
 
+    Args:
+        config: the architecture (validated by :func:`check_mean_field_mlp`).
+        params: the L + 1 layer dicts of :func:`init_mean_field_mlp`.
+        x1: (n1, D) inputs.
+        x2: (n2, D) inputs; default ``x1`` (then the backward pass is shared).
+
     Returns:
-        (n1, n2, k, k) array.
+        (n1, n2, k, k) array Θ[i, j, a, b] of the raw f_net (not divided by γ₀²).
+
+    Raises:
+        TypeError: ``config`` is not a :class:`MeanFieldMLP`.
+        ValueError: a field of ``config`` is out of range, ``params`` do not fit
+            ``config``, or ``x`` is not (n, D).
     """
     _, acts1, pre1 = mean_field_forward(config, params, x1)
     d1 = _backward_signals(config, params, acts1, pre1)

@@ -1,8 +1,8 @@
 """Compute-optimal frontiers measured from loss curves ([B] Fig. 4, Table 1).
 
 Given loss curves L(N, t) for a family of widths N on a common grid of steps t, the
-compute spent by width N after t steps is C = N·t (fixed batch, as in [B] §4 and math
-notes §1.6). The compute-optimal frontier is the lower envelope L*(C) = min_N L(N, C/N);
+compute spent by width N after t steps is C = N·t (fixed batch, as in [B] §4; appendix
+label ``eq-b-compute-frontier``). The compute-optimal frontier is the lower envelope L*(C) = min_N L(N, C/N);
 theory predicts L*(C) ∼ C^-r with r from :func:`ntk_scaling.exponents.compute_optimal_exponent`.
 
 With a finite set of widths the envelope is piecewise; where the best width is the
@@ -104,7 +104,25 @@ def compute_frontier(
     interpolated linearly in log-log space. With seeds, ``best_width`` is the minimiser of
     the seed-mean curves and ``loss`` (n_seeds, K) holds each seed's loss at that width,
     so that a bootstrap over seeds gives the interval without the downward bias of
-    per-seed minima.
+    per-seed minima. Appendix label ``eq-b-compute-frontier`` (status: our choice of
+    estimator; the envelope is standard).
+
+    Args:
+        steps: (R,) recorded steps t > 0, strictly increasing (R ≥ 2).
+        widths: (W,) widths N > 0, strictly increasing.
+        losses: (W, R) or (n_seeds, W, R) positive losses L(N, t).
+        n_points: K ≥ 3, compute values log-spaced from N_1·t_1 to N_W·t_R.
+
+    Returns:
+        :class:`Frontier` on the K compute values C (units of width × steps): the envelope
+        loss ((K,) or (n_seeds, K)), the best width, whether it is interior, the widths and
+        the parabolic estimate N*(C) (NaN where not interior or not a proper minimum).
+
+    Raises:
+        ValueError: steps, widths or losses of the wrong shape, or steps/widths not
+            positive and strictly increasing.
+        FloatingPointError: a loss is NaN, infinite or ≤ 0 (a diverged run?).
+        ValueError: also when n_points is not an integer ≥ 3.
     """
     steps, widths, losses = _check_curves(steps, widths, losses)
     if not (isinstance(n_points, (int, np.integer)) and n_points >= 3):
@@ -152,8 +170,25 @@ def fit_frontier_exponent(
 
     Uses the compute window [cmin, cmax] and, with ``interior_only``, only points whose
     best width is interior to the width set; ``min_steps`` drops points whose optimal
-    run length C/N* is shorter (the initial transient is not part of the scaling law). With seeds the interval is a bootstrap over
-    seeds (:func:`ntk_scaling.fit_power_law_seeds`), else the least-squares interval.
+    run length C/N* is shorter (the initial transient is not part of the scaling law). With
+    seeds the interval is a bootstrap over seeds (:func:`ntk_scaling.fit_power_law_seeds`),
+    else the least-squares interval. Appendix label ``eq-b-compute-frontier``; the
+    prediction r is ``eq-b-compute-r``.
+
+    Args:
+        frontier: from :func:`compute_frontier`.
+        cmin: smallest compute of the window (None: no bound).
+        cmax: largest compute of the window (None: no bound).
+        interior_only: keep only points whose best width is interior to the width set.
+        min_steps: drop points with C/N* below this many steps (None: keep all).
+        confidence: level of the exponent's interval.
+
+    Returns:
+        :class:`ntk_scaling.PowerLawFit` of L* against C; its ``exponent`` is −r.
+
+    Raises:
+        ValueError: fewer than 3 frontier points in the window, or a failed fit
+            (:func:`ntk_scaling.fit_power_law`).
     """
     keep = np.ones(frontier.compute.shape, dtype=bool)
     if cmin is not None:
@@ -187,7 +222,24 @@ def width_crossovers(steps: object, widths: object, losses: object, *, n_points:
 
     At compute below C_i the narrower width N_i reaches the lower loss, above it N_{i+1}
     does; so the optimal width N*(C) passes √(N_i N_{i+1}) at C_i. A power-law fit of
-    width against compute estimates the allocation exponent of N* ([B] Table 1).
+    width against compute estimates the allocation exponent of N* ([B] Table 1; appendix
+    label ``eq-b-compute-allocation``).
+
+    Args:
+        steps: (R,) recorded steps t > 0, strictly increasing (R ≥ 2).
+        widths: (W,) widths N > 0, strictly increasing.
+        losses: (W, R) or (n_seeds, W, R) positive losses L(N, t). Seeds are averaged first.
+        n_points: compute values (log-spaced from N_1·t_1 to N_W·t_R) on which the
+            curves are compared.
+
+    Returns:
+        :class:`WidthCrossovers`: (W − 1,) crossover compute (NaN where the wider width
+        does not take over for good inside the range) and (W − 1,) widths √(N_i N_{i+1}).
+
+    Raises:
+        ValueError: steps, widths or losses of the wrong shape, or steps/widths not
+            positive and strictly increasing.
+        FloatingPointError: a loss is NaN, infinite or ≤ 0 (a diverged run?).
     """
     steps, widths, losses = _check_curves(steps, widths, losses)
     mean = losses.mean(0) if losses.ndim == 3 else losses
@@ -216,6 +268,18 @@ def fit_optimal_width_exponent(
 
     From a :class:`Frontier`: the parabolic-vertex estimate ``optimal_width`` (optionally
     only where C/N* >= ``min_steps``); from :class:`WidthCrossovers`: the crossover points.
+    Appendix label ``eq-b-compute-allocation`` for the prediction.
+
+    Args:
+        source: a :class:`Frontier` or :class:`WidthCrossovers`.
+        min_steps: with a Frontier, drop points with C/N* below this many steps.
+        confidence: level of the exponent's interval.
+
+    Returns:
+        :class:`ntk_scaling.PowerLawFit` of N* against C (least squares in log-log).
+
+    Raises:
+        ValueError: fewer than 3 usable points, or a failed fit.
     """
     if isinstance(source, Frontier):
         c, n = source.compute, source.optimal_width
@@ -253,7 +317,30 @@ def width_family_point(
     Runs :func:`ntk_scaling.linear_model.simulate_projected_model` on
     ``power_law_task(alpha, beta, n_modes)`` with key ``fold_in(key(seed), width)`` and
     returns ``{"steps", "test_loss", "unstable"}``; ``unstable`` records whether the
-    simulator warned that the loss rose (a step size at the edge of stability).
+    simulator warned that the loss rose (a step size at the edge of stability). The model is
+    that of ``eq-b-model-sgd`` (status: reconstructed and checked numerically).
+
+    Args:
+        alpha: capacity α > 1 of the task.
+        beta: source β > 0 of the task.
+        width: N.
+        gamma: γ ≥ 0.
+        lr: η > 0.
+        n_modes: M, modes of the task.
+        batch: B, fresh samples per step.
+        steps: T, the last step.
+        n_seeds: seeds run together.
+        n_records: at most this many log-spaced records.
+        seed: base seed; the key is ``fold_in(key(seed), width)``.
+
+    Returns:
+        ``{"steps": (R,) int array from 0, "test_loss": (n_seeds, R) array,
+        "unstable": bool}``.
+
+    Raises:
+        ValueError: α ≤ 1, β ≤ 0, M < 1, or an argument of the simulator out of range.
+        TypeError: an argument of the wrong type.
+        FloatingPointError: the simulation diverged.
     """
     import warnings
 
@@ -302,8 +389,31 @@ def sweep_width_family(
     """Sweep over widths (:func:`ntk_scaling.sweep` of :func:`width_family_point`) for frontier measurements.
 
     Chapters that call it with the same arguments share the cached runs.
-    Raises ValueError if ``n_modes`` is not larger than every width (the projection
-    bottleneck needs M ≫ N; appendix eq-b-scaling-bottleneck).
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0.
+        widths: the W widths N, increasing, each < n_modes.
+        gamma: γ ≥ 0.
+        lr: η > 0.
+        n_modes: M.
+        batch: B.
+        steps: T.
+        n_seeds: seeds per width.
+        n_records: at most this many log-spaced records.
+        seed: base seed (:func:`width_family_point`).
+        executor: passed to :func:`ntk_scaling.sweep` (None: serial).
+
+    Returns:
+        :class:`WidthFamily`: steps (R,) ≥ 1 as floats (step 0 dropped), widths (W,),
+        losses (n_seeds, W, R) and the per-width ``unstable`` flags.
+
+    Raises:
+        ValueError: ``n_modes`` is not larger than every width (the projection bottleneck
+            needs M ≫ N; appendix label ``eq-b-scaling-bottleneck``), or a bad argument of
+            :func:`width_family_point`.
+        FloatingPointError: a width's run diverged (a :class:`ntk_scaling.DivergenceError`
+            for runs recorded as diverged in the cache).
     """
     from ..cache import DivergenceError
     from ..sweeps import grid, sweep
@@ -366,8 +476,35 @@ def measure_frontier(
 ) -> FrontierMeasurement:
     """Simulate a width family (cached), extract the frontier and fit r and the N* exponent.
 
-    ``gamma`` is used only when ``rich`` (lazy runs use γ = 0). Raises FloatingPointError
-    if the simulator reported a rising loss (learning rate at the edge of stability).
+    ``gamma`` is used only when ``rich`` (lazy runs use γ = 0). Frontier estimator of
+    ``eq-b-compute-frontier``; predictions of ``eq-b-compute-r`` and
+    ``eq-b-compute-allocation`` (status: reconstructed and checked numerically).
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0.
+        rich: rich (γ = ``gamma``) or lazy (γ = 0) runs and predictions.
+        widths: the W widths, increasing, each < n_modes.
+        gamma: γ of the rich runs.
+        lr: η > 0.
+        n_modes: M.
+        batch: B.
+        steps: T.
+        n_seeds: seeds per width.
+        n_records: at most this many log-spaced records.
+        seed: base seed.
+        min_steps: drop frontier points with C/N* below this many steps from both fits.
+
+    Returns:
+        :class:`FrontierMeasurement`: the width family, its frontier, the fit of L*(C),
+        the width crossovers, the fit of N*(C) (None if fewer than 3 points) and the
+        predicted r and N* exponent.
+
+    Raises:
+        FloatingPointError: the simulator reported a rising loss (learning rate at the
+            edge of stability), or a run diverged.
+        ValueError: a bad argument, or fewer than 3 frontier points to fit.
+        TypeError: ``rich`` is not a bool, or an argument of the wrong type.
     """
     from .exponents import compute_optimal_exponent, optimal_allocation
 
@@ -414,7 +551,29 @@ def theory_family_point(
     :func:`ntk_scaling.dmft_finite_width` (B = ∞, gradient flow in τ = lr·t) on
     ``power_law_task(alpha, beta, n_modes)``. Returns ``{"steps": (R,), "loss": (G, R),
     "kernel_scale": (G, R)}`` with one row per entry of ``gammas``. Cost: one quadrature
-    (seconds) and G flows (< 1 s each at T = 10⁸).
+    (seconds) and G flows (< 1 s each at T = 10⁸). Appendix labels
+    ``eq-b-finite-n-closure`` and ``eq-b-finite-n-frontier``.
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0.
+        width: N.
+        gammas: the G values γ ≥ 0 (a non-empty list).
+        n_modes: M.
+        steps: T, the last step.
+        n_records: at most this many log-spaced records.
+        lr: η > 0; the flow runs in τ = lr·t.
+        steps_per_decade: flow steps per decade of τ.
+
+    Returns:
+        ``{"steps": (R,) int array from 0, "loss": (G, R), "kernel_scale": (G, R)}``
+        (float64; loss includes the floor).
+
+    Raises:
+        TypeError: ``gammas`` is not a non-empty list or tuple, or an argument of the wrong
+            type.
+        ValueError: an argument out of range (task, width, lr, steps, ...).
+        FloatingPointError: the quadrature failed or the flow diverged.
     """
     from .deterministic_equivalent import spectral_measure
     from .dmft_finite import deterministic_modes, solve_reduced_modes
@@ -444,8 +603,27 @@ def theory_width_family(
 ) -> dict[float, WidthFamily]:
     """Theory loss curves L(N, t) for every width and γ (a sweep of :func:`theory_family_point`).
 
-    Returns ``{γ: WidthFamily}`` with losses of shape (1, W, R) (no seeds) on steps t ≥ 1.
-    Raises ValueError if ``n_modes`` does not exceed every width.
+    Appendix label ``eq-b-finite-n-frontier`` (status: our choice).
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0.
+        widths: the W widths, each < n_modes.
+        gammas: the values of γ ≥ 0.
+        n_modes: M.
+        steps: T, the last step.
+        n_records: at most this many log-spaced records.
+        lr: η > 0.
+        executor: passed to :func:`ntk_scaling.sweep` (None: serial).
+
+    Returns:
+        ``{γ: WidthFamily}`` with losses of shape (1, W, R) (no seeds) on steps t ≥ 1 and
+        all ``unstable`` flags False.
+
+    Raises:
+        ValueError: ``n_modes`` does not exceed every width, or an argument out of range.
+        TypeError: an argument of the wrong type.
+        FloatingPointError: a quadrature failed or a flow diverged.
     """
     from ..sweeps import grid, sweep
 
@@ -496,6 +674,18 @@ def fit_frontier_windows(
     reported for a noise-free (theory) frontier: it measures how much the exponent still
     drifts, i.e. the pre-asymptotic correction, not a statistical error. ``local`` repeats
     the sliding fit over the whole interior, for extrapolation (:func:`convergence_compute`).
+    Appendix label ``eq-b-finite-n-frontier`` (status: our choice). Only points with an
+    interior best width and a finite parabolic N* are used; seeds are averaged first.
+
+    Args:
+        frontier: from :func:`compute_frontier` (typically of theory curves).
+        fit_decades: decades of compute, ending at the largest interior point, of row 0.
+        window_decades: width of the sliding windows, in decades of compute.
+        window_step: shift between sliding windows, in decades.
+
+    Returns:
+        :class:`WindowFits`: (n, 2) window bounds in compute, (n,) r and a per window, the
+        interior span in decades and the (m, 3) sliding fits [log10 C, r, a].
 
     Raises:
         ValueError: fewer than ``fit_decades`` of interior frontier, or a window with < 4 points.
@@ -532,6 +722,16 @@ def convergence_compute(local: np.ndarray, column: int, target: float, tolerance
     ``column`` of :attr:`WindowFits.local` (1 = r, 2 = a). Returns the current largest C if
     it is already within tolerance, ``inf`` if the exponent drifts away from the target or
     not at all. A rough guide to where a pre-asymptotic disagreement should vanish.
+
+    Args:
+        local: (m, 3) array :attr:`WindowFits.local` ([log10 C, r, a] per window).
+        column: 1 for r, 2 for a.
+        target: the predicted exponent.
+        tolerance: how close counts as reached, in exponent units.
+        last: number of final windows in the linear extrapolation (≥ 2).
+
+    Returns:
+        The compute C (width × steps) as a float, or ``inf``.
     """
     x, y = local[-last:, 0], local[-last:, column]
     if abs(y[-1] - target) <= tolerance:
@@ -574,6 +774,33 @@ def theory_frontier(
     Lazy and rich share the cached theory points (``gammas = [0, gamma]``). Compute is
     C = N·τ; at another learning rate η the frontier moves to C = N·τ/η with the same
     exponents. ``executor`` (e.g. a process pool) computes the widths in parallel.
+    Appendix label ``eq-b-finite-n-frontier`` (status: our choice); predictions of
+    ``eq-b-compute-r`` and ``eq-b-compute-allocation``.
+
+    Args:
+        alpha: capacity α > 1.
+        beta: source β > 0.
+        rich: use the γ = ``gamma`` curves and rich predictions (else γ = 0, lazy).
+        widths: the W widths, each < n_modes.
+        gamma: γ of the rich curves.
+        n_modes: M.
+        steps: T, the last step (τ = t).
+        n_records: at most this many log-spaced records.
+        n_points: compute values of the frontier (:func:`compute_frontier`).
+        fit_decades: decades of the overall fit (:func:`fit_frontier_windows`).
+        window_decades: decades per sliding window.
+        window_step: shift between sliding windows, in decades.
+        executor: passed to :func:`ntk_scaling.sweep` (None: serial).
+
+    Returns:
+        :class:`TheoryFrontier`: the width family, its frontier, the window fits and the
+        predicted r and N* exponent.
+
+    Raises:
+        ValueError: ``n_modes`` does not exceed every width, the interior frontier spans
+            fewer than ``fit_decades`` decades, a window has < 4 points, or a bad argument.
+        TypeError: ``rich`` is not a bool, or an argument of the wrong type.
+        FloatingPointError: a quadrature failed or a flow diverged.
     """
     from .exponents import compute_optimal_exponent, optimal_allocation
 

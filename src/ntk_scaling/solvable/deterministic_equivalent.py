@@ -149,8 +149,21 @@ def renormalized_ridge(task: PowerLawTask, width: int, z: float = 0.0) -> float:
 
     It sets the deterministic equivalent z(Σ̂ + z)^{-1} ≍ κ(Λ + κ)^{-1}; at z = 0 it solves
     Σ_k λ_k/(λ_k + κ₀) = N when N < M (κ₀ = 0 when N ≥ M), so κ₀ ∼ N^(−α) for a power law.
-    Status: standard random-matrix result, checked against sampled spectra in the tests.
-    Cost O(M · 60).
+    Status: standard random-matrix result, checked against sampled spectra in the tests
+    (appendix label ``eq-b-finite-n-deterministic-equivalent``). Cost O(M · 60).
+
+    Args:
+        task: the power-law task (M modes, eigenvalues λ_k and target w*_k).
+        width: N ≥ 1.
+        z: real z ≥ 0, in the units of λ.
+
+    Returns:
+        κ(z) as a float, in the units of λ (κ₀ = 0.0 when N ≥ M and z = 0).
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or width/z have the
+            wrong type.
+        ValueError: width < 1, or z negative or not finite.
     """
     task = check_task(task)
     width = check_int(width, "width")
@@ -170,8 +183,22 @@ def finite_width_floor(task: PowerLawTask, width: int) -> float:
     target outside the row space of A(0), averaged over A(0) at leading order in 1/N.
     For a power law it scales as N^(−α·min(1, β)): N^(−αβ) for hard tasks (β < 1), N^(−α)
     for easy ones, since the residual of a target inside the RKHS is κ₀|w*|².
-    Status: reconstructed (our reconstruction of [B] Sec. 4 (appendix eq-b-finite-n-deterministic-equivalent) quotes N^(−α·min(2,β)); the min(1,β) form is
-    ours and checked against :func:`ntk_scaling.projection_floor` in the tests).
+    Status: a standard result, checked numerically (appendix label
+    ``eq-b-finite-n-deterministic-equivalent``). The form N^(−α·min(2,β)) quoted for [B]
+    Sec. 4 (``eq-b-scaling-bottleneck``) differs for β > 1; the min(1,β) exponent is our
+    reading, checked against :func:`ntk_scaling.projection_floor` in the tests.
+
+    Args:
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+
+    Returns:
+        L_∞(N) as a float (MSE units of the task's loss; 0.0 when N ≥ M).
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or width is not an
+            integer.
+        ValueError: width < 1.
     """
     task = check_task(task)
     width = check_int(width, "width")
@@ -297,7 +324,11 @@ def spectral_measure(
         :class:`SpectralMeasure`.
 
     Raises:
-        FloatingPointError: the quadrature misses the exact masses by more than 1%.
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or an integer
+            argument is not an integer.
+        ValueError: width < 1, points_per_decade < 10, bump_points < 4 or exact_modes < 1.
+        FloatingPointError: the support is not bracketed by the coarse grid, or the
+            quadrature misses the exact masses by more than 1% (or has negative weights).
     """
     task = check_task(task)
     width = check_int(width, "width")
@@ -424,7 +455,21 @@ def lazy_laplace_loss(task: PowerLawTask, width: int, s: object) -> np.ndarray:
     The closed form ½[(κ/z) Σ_k λ_k w*_k²/(λ_k+κ) + 1 − z/κ] with z = s/2 and κ = κ(z) (module
     docstring; the second term is the readout's random start w(0) ~ N(0, I_N)). Real s > 0
     only (use :func:`lazy_finite_width` for the curve). Its s → 0 limit sL̂(s) is the floor.
-    Status: deterministic equivalent, reconstructed; checked against sampled Σ̂ in the tests.
+    Status: deterministic equivalent, reconstructed; checked against sampled Σ̂ in the tests
+    (appendix label ``eq-b-finite-n-lazy-laplace``).
+
+    Args:
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+        s: Laplace variables s > 0 (scalar or 1-D), in units of 1/τ (τ = ηt).
+
+    Returns:
+        (n,) float64 array of L̂(s) (loss × τ units), one per value of ``s``.
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or width is not an
+            integer.
+        ValueError: width < 1, or an s that is not finite and positive.
     """
     task = check_task(task)
     width = check_int(width, "width")
@@ -454,13 +499,26 @@ def lazy_finite_width(
     s(θ) = rθ(cot θ + i), r = 2n/(5τ) (Abate & Valkó 2004) with n = ``talbot_nodes``; κ is
     continued along the contour by Newton's method. An exact reference (at the level of
     the deterministic equivalent) that uses no quadrature of the spectrum, so it checks
-    :func:`ntk_scaling.dmft_finite_width` at γ = 0 independently.
+    :func:`ntk_scaling.dmft_finite_width` at γ = 0 independently. Appendix label
+    ``eq-b-finite-n-lazy-laplace`` (status: reconstructed and checked numerically).
+
+    Args:
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+        lr: η > 0; step t is flow time τ = ηt.
+        steps: T ≥ 1, the last step.
+        n_records: at most this many log-spaced records (≥ 2), step 0 included.
+        talbot_nodes: n ≥ 8, nodes of the Talbot contour (accuracy grows with n).
 
     Returns:
         :class:`ntk_scaling.DMFTResult` with ``loss`` L(t) (mean over A(0) and w(0)) and
         ``kernel_scale`` a(t) = |w|²/N, recorded at ``log_steps(steps, n_records)``.
 
     Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or an argument has
+            the wrong type.
+        ValueError: width, steps < 1, n_records < 2, talbot_nodes < 8, or lr not positive
+            and finite.
         FloatingPointError: the inversion produced NaN/inf.
     """
     from .dmft import DMFTResult

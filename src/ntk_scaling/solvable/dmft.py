@@ -112,7 +112,19 @@ def _finite_or_raise(arrays: dict[str, np.ndarray], what: str) -> None:
 def kernel_multiplier(v_norm_sq: object, gamma: float) -> np.ndarray:
     """κ = 1 + γa as a function of |v|² (exact at N = ∞, see the module docstring).
 
-    Solves |v|² = (a − 1)(1 + γa): κ = [1 + γ + √((1 + γ)² + 4γ|v|²)] / 2.
+    Solves |v|² = (a − 1)(1 + γa): κ = [1 + γ + √((1 + γ)² + 4γ|v|²)] / 2. Appendix label
+    ``eq-b-dmft-rank-one`` (status: reconstructed and checked numerically).
+
+    Args:
+        v_norm_sq: |v|² ≥ 0 of the learned effective weights, scalar or any shape.
+        gamma: γ ≥ 0, the feature-learning strength.
+
+    Returns:
+        float64 array shaped like ``v_norm_sq`` (a NumPy float64 scalar for a scalar): κ ≥ 1.
+
+    Raises:
+        TypeError: gamma is not a real number.
+        ValueError: gamma is negative or not finite.
     """
     v2 = np.asarray(v_norm_sq, dtype=float)
     g = check_float(gamma, "gamma", positive=False)
@@ -122,8 +134,23 @@ def kernel_multiplier(v_norm_sq: object, gamma: float) -> np.ndarray:
 def lazy_error(task: PowerLawTask, *, lr: float, steps: object, flow: bool = False) -> np.ndarray:
     """Lazy (γ = 0), N, B → ∞ error modes v⁰_k(t) = (1 − ηλ_k)^t w*_k (flow: e^{−ηλ_k t} w*_k).
 
-    ``steps`` is a scalar or 1-d array of steps; returns shape (M,) or (len(steps), M)
-    (float64). Math notes §1.7(a), lazy limit.
+    Exact for the model in the lazy limit (appendix label ``eq-b-dmft-lazy``; status:
+    reconstructed and checked numerically).
+
+    Args:
+        task: λ_k and w*_k of the M modes (:func:`ntk_scaling.power_law_task`).
+        lr: η > 0.
+        steps: t ≥ 0, a scalar or 1-d array; integers unless ``flow``.
+        flow: gradient flow e^{−ηλ_k t} (real t allowed) instead of the η-step map.
+
+    Returns:
+        float64 array of shape (M,) for a scalar ``steps``, else (len(steps), M).
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or lr is not a real
+            number.
+        ValueError: lr not positive and finite; a step negative or not finite; a
+            non-integer step with ``flow=False``.
     """
     task = check_task(task)
     lr = check_float(lr, "lr", positive=True)
@@ -142,7 +169,25 @@ def lazy_error(task: PowerLawTask, *, lr: float, steps: object, flow: bool = Fal
 
 
 def lazy_loss(task: PowerLawTask, *, lr: float, steps: object, flow: bool = False) -> np.ndarray:
-    """L(t) = Σ_k λ_k v⁰_k(t)² of :func:`lazy_error` (float64)."""
+    """L(t) = Σ_k λ_k v⁰_k(t)² of :func:`lazy_error` (float64).
+
+    Appendix label ``eq-b-dmft-lazy`` (status: reconstructed and checked numerically; exact
+    for the model at γ = 0, N, B → ∞).
+
+    Args:
+        task: λ_k and w*_k of the M modes.
+        lr: η > 0.
+        steps: t ≥ 0, a scalar or 1-d array; integers unless ``flow``.
+        flow: gradient flow instead of the η-step map.
+
+    Returns:
+        float64: a NumPy scalar for a scalar ``steps``, else an array (len(steps),).
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or lr is not a real
+            number.
+        ValueError: as :func:`lazy_error` (bad lr or steps).
+    """
     err = lazy_error(task, lr=lr, steps=steps, flow=flow)
     return np.sum(np.asarray(task.eigenvalues, np.float64) * err**2, axis=-1)
 
@@ -152,7 +197,21 @@ def crossover_time(gamma: float, beta: float, *, lr: float = 1.0, prefactor: flo
 
     Reconstructed (appendix eq-b-scaling-crossover): for small γ, γa ≈ γ‖v‖² ∼ γ t^(1−β) becomes O(1) at
     this time. Returns ``inf`` for γ = 0 or β ≥ 1 (no crossover). The prefactor is not
-    predicted; ``prefactor`` lets a caller scale it.
+    predicted; ``prefactor`` lets a caller scale it. Status: reconstructed and checked
+    numerically (the exponent of γ).
+
+    Args:
+        gamma: γ ≥ 0.
+        beta: the source exponent β > 0.
+        lr: η > 0 (the crossover in flow time is ηt_x).
+        prefactor: multiplies the time; not validated.
+
+    Returns:
+        t_x in steps, as a float (``inf`` if γ = 0 or β ≥ 1).
+
+    Raises:
+        TypeError: gamma, beta or lr is not a real number.
+        ValueError: gamma negative, beta or lr not positive, or any of them not finite.
     """
     g = check_float(gamma, "gamma", positive=False)
     b = check_float(beta, "beta", positive=True)
@@ -173,7 +232,24 @@ def dmft_matrix_closure(task: PowerLawTask, *, lr: float, gamma: float, steps: i
     C_u(t,s) = u(t)·u(s), u = Λv⁰; response R(t,s) = ∂w(t)/∂χ(s), C_w(t,s) = ⟨w(t)w(s)⟩,
     and v(t) = Σ_{s<t} [R(t,s) + ηγ C_w(t,s)] u(s). Solved causally step by step;
     O(T³ + T²M), meant for T ≲ 10³ as a cross-check of :func:`dmft_limit`. Records every
-    step 0..T.
+    step 0..T. Status: reconstructed and checked numerically (it equals the discrete map of
+    ``eq-b-dmft-discrete-map``).
+
+    Args:
+        task: λ_k and w*_k of the M modes.
+        lr: η > 0.
+        gamma: γ ≥ 0.
+        steps: T ≥ 1, the last step.
+
+    Returns:
+        :class:`DMFTResult` with ``steps`` = 0..T, ``loss`` (T + 1,) = v⁰ᵀΛv⁰,
+        ``train_loss`` None and ``kernel_scale`` (T + 1,) = C_w(t, t) = a(t).
+
+    Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, or an argument has
+            the wrong type.
+        ValueError: lr not positive, gamma negative, either not finite, or steps < 1.
+        FloatingPointError: the loss became NaN/inf (names the parameters).
     """
     task = check_task(task)
     lr = check_float(lr, "lr", positive=True)
@@ -455,9 +531,16 @@ def dmft_limit(
         n_seeds: batch sequences averaged when γ > 0 and B is finite.
 
     Returns:
-        :class:`DMFTResult`; ``kernel_scale`` is a(t) = |w|²/N.
+        :class:`DMFTResult` with R ≤ ``n_records`` records (``log_steps(steps, n_records)``);
+        ``loss`` the test loss v⁰ᵀΛv⁰ (seed mean when γ > 0 and B is finite),
+        ``train_loss`` v⁰ᵀΛ̂v⁰ with ``n_train`` (else None), ``kernel_scale`` a(t) = |w|²/N;
+        all float64 of shape (R,).
 
     Raises:
+        TypeError: ``task`` is not a :class:`ntk_scaling.PowerLawTask`, a number has the
+            wrong type, or ``key`` is not a JAX PRNG key.
+        ValueError: an argument out of range (named), ``dynamics`` unknown, ``batch`` with
+            ``n_train``, ``batch`` with ``substeps`` ≠ 1, or no ``key`` where one is needed.
         FloatingPointError: the solution became NaN/inf (names the parameters).
     """
     task = check_task(task)

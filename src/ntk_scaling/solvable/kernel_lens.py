@@ -53,6 +53,18 @@ def diagonal_plus_rank_one_eigenvalues(d: np.ndarray, rho: float, z: np.ndarray,
     in [d_max, d_max + ρ|z|²]; each is the root of 1 + ρ Σ_j z_j²/(d_j − μ) in its interval,
     found by ``iterations`` vectorised bisection steps (relative precision 2^−iterations of
     the interval). Returns them ascending. Replaces an O(M³) ``eigh`` (tested against it).
+    Standard secular-equation result; used for ``eq-bridge-kernel-lens`` (status: our
+    construction).
+
+    Args:
+        d: (M,) diagonal entries (any order; sorted internally).
+        rho: ρ ≥ 0, the weight of the rank-one term. For ρ ≤ 0 (or z = 0) the sorted ``d``
+            is returned unchanged.
+        z: (M,) vector of the rank-one term, in the same order as ``d``.
+        iterations: bisection steps per eigenvalue.
+
+    Returns:
+        (M,) float64 eigenvalues, ascending.
     """
     order = np.argsort(d)
     d = np.asarray(d, np.float64)[order]

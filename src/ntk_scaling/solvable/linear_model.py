@@ -84,7 +84,19 @@ _RISE_WARNING = 1.5  #: warn when the seed-mean loss rises above this multiple o
 
 
 def record_steps(steps: int, n_records: int) -> np.ndarray:
-    """Log-spaced recorded steps of a simulation: :func:`ntk_scaling.log_steps` (kept under this name)."""
+    """Log-spaced recorded steps of a simulation: :func:`ntk_scaling.log_steps` (kept under this name).
+
+    Args:
+        steps: T ≥ 1, the last step (always recorded).
+        n_records: at most this many records (≥ 2), step 0 included.
+
+    Returns:
+        int64 array (R,), R ≤ n_records, strictly increasing from 0 to T.
+
+    Raises:
+        TypeError: ``steps`` or ``n_records`` is not an integer.
+        ValueError: steps < 1 or n_records < 2.
+    """
     return log_steps(check_int(steps, "steps"), check_int(n_records, "n_records", 2))
 
 
@@ -112,7 +124,23 @@ def _draw_initial(keys: jax.Array, *, width: int, n_modes: int, n_train: int | N
 def initial_matrices(key: jax.Array, task: PowerLawTask, width: int, n_seeds: int = 1) -> tuple[jax.Array, jax.Array]:
     """The initial (A(0), w(0)) of every seed, exactly as the simulations draw them.
 
-    Returns arrays of shapes (n_seeds, N, M) and (n_seeds, N).
+    Seed i uses ``jax.random.split(key, n_seeds)[i]``, as :func:`simulate_projected_model`
+    does. Entries i.i.d. N(0, 1) (appendix label ``eq-b-model-network``; the w(0)
+    distribution is our choice).
+
+    Args:
+        key: a JAX PRNG key.
+        task: the power-law task (M modes; its eigenvalue dtype sets the arrays' dtype).
+        width: N ≥ 1.
+        n_seeds: number of seeds ≥ 1.
+
+    Returns:
+        ``(A0, w0)``: JAX arrays of shapes (n_seeds, N, M) and (n_seeds, N).
+
+    Raises:
+        TypeError: ``key`` is not a JAX array, ``task`` is not a
+            :class:`ntk_scaling.PowerLawTask`, or an integer argument is not an integer.
+        ValueError: ``key`` is not a single PRNG key, or an integer argument is < 1.
     """
     key = check_key(key)
     task = check_task(task)
@@ -131,8 +159,25 @@ def projection_floor(key: jax.Array, task: PowerLawTask, width: int, n_seeds: in
 
     Neither lazy nor rich training can leave the N-dimensional row space of A(0) when the
     projection is on, so this least-squares residual is the model bottleneck of [B]
-    Eq. 12 (∼ N^(−α·min(2,β)) for M ≫ N). Uses the same A(0) as the simulation with the
-    same ``key``; solved in float64 with numpy. Returns shape (n_seeds,).
+    Eq. 12 (quoted as ∼ N^(−α·min(2,β)) for M ≫ N, appendix label ``eq-b-model-floor``,
+    status: reconstructed and checked numerically; for β > 1 its deterministic equivalent
+    :func:`ntk_scaling.finite_width_floor` scales as N^(−α), see
+    ``eq-b-finite-n-deterministic-equivalent``). Uses the same A(0) as the simulation with
+    the same ``key``; solved in float64 with numpy.
+
+    Args:
+        key: a JAX PRNG key; seed i uses ``jax.random.split(key, n_seeds)[i]``.
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+        n_seeds: number of seeds ≥ 1.
+
+    Returns:
+        (n_seeds,) float64 array of L_∞ per seed (loss units of the task).
+
+    Raises:
+        TypeError: ``key`` is not a JAX array, ``task`` is not a
+            :class:`ntk_scaling.PowerLawTask`, or an integer argument is not an integer.
+        ValueError: ``key`` is not a single PRNG key, or an integer argument is < 1.
     """
     key = check_key(key)
     task = check_task(task)
@@ -163,7 +208,24 @@ def lazy_reuse_limit(
     w(0) plus the minimum-norm least-squares correction Φ⁺(y − Φw(0)), y = Ψw*: the
     interpolant when N ≥ P. This is the data bottleneck of [B] Appendix D / E.4
     (∼ P^(−α·min(2,β)) for N ≫ P). Same draws as :func:`simulate_projected_model` with the
-    same ``key`` and ``n_train``; float64 numpy. Returns two arrays of shape (n_seeds,).
+    same ``key`` and ``n_train``; float64 numpy. Appendix label ``eq-b-dmft-reuse``
+    (status: reconstructed and checked numerically).
+
+    Args:
+        key: a JAX PRNG key; seed i uses ``jax.random.split(key, n_seeds)[i]``.
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+        n_train: P ≥ 1, the number of reused samples.
+        n_seeds: number of seeds ≥ 1.
+
+    Returns:
+        ``(test, train)``: two (n_seeds,) float64 arrays, the population loss v⁰ᵀΛv⁰ and
+        the mean squared error on the P samples at t → ∞.
+
+    Raises:
+        TypeError: ``key`` is not a JAX array, ``task`` is not a
+            :class:`ntk_scaling.PowerLawTask`, or an integer argument is not an integer.
+        ValueError: ``key`` is not a single PRNG key, or an integer argument is < 1.
     """
     key = check_key(key)
     task = check_task(task)
@@ -468,7 +530,18 @@ def simulate_projected_model(
             plain two-layer linear network of Appendix G).
         n_train: P, reuse a fixed set of P samples (Appendix D); None = online SGD.
 
+    Returns:
+        :class:`SimulationResult`: ``steps`` (R,) = ``record_steps(steps, n_records)``;
+        ``test_loss`` and ``weight_norm`` (n_seeds, R) in the task's dtype;
+        ``train_loss`` (n_seeds, R) with ``n_train``, else None. A RuntimeWarning is issued
+        when the seed-mean test loss rises above 1.5× its running minimum.
+
     Raises:
+        TypeError: ``key`` is not a JAX array, ``task`` is not a
+            :class:`ntk_scaling.PowerLawTask`, ``project`` is not a bool, or a number has
+            the wrong type.
+        ValueError: an argument out of range (named), an invalid key, or ``batch=None``
+            with ``n_train``.
         FloatingPointError: the loss or weights became NaN/inf (lower ``lr``).
     """
     rec, out = _simulate(
@@ -561,7 +634,34 @@ def simulate_spike(
     Δ, started from v), the |cosine| between its top right singular vector and the
     learned part v(t) − v(0) of v = Aᵀw/N, and ‖Δ‖_F²/N ([B] Appendix G.3, Fig. 13). For the unprojected network,
     balancedness (AAᵀ − γwwᵀ is conserved in continuous time) ties the spike to the
-    readout: σ₁²/N ≈ γ(|w|² − |w(0)|²)/N once the change is rank one.
+    readout: σ₁²/N ≈ γ(|w|² − |w(0)|²)/N once the change is rank one. Appendix label
+    ``eq-b-dmft-spike`` (status: reconstructed and checked numerically; power iteration is
+    our measurement choice).
+
+    Args:
+        key: PRNG key; seed ``i`` uses ``jax.random.split(key, n_seeds)[i]``.
+        task: the power-law task (M modes).
+        width: N ≥ 1.
+        batch: B ≥ 1 fresh Gaussian samples per step (online SGD).
+        lr: η > 0.
+        gamma: γ ≥ 0.
+        steps: T ≥ 1.
+        n_seeds: independent seeds, run as one vmapped batch.
+        n_records: at most this many log-spaced records.
+        project: apply P = A(0)ᵀA(0)/N (default False: the plain two-layer network of
+            [B] Appendix G).
+        power_iterations: products with ΔᵀΔ/N per record (≥ 1).
+
+    Returns:
+        :class:`SpikeResult`: ``steps`` (R,) and (n_seeds, R) arrays of the test loss,
+        |w|²/N, σ₁(Δ)²/N, the |cosine| overlap and ‖Δ‖_F²/N.
+
+    Raises:
+        TypeError: ``key`` is not a JAX array, ``task`` is not a
+            :class:`ntk_scaling.PowerLawTask`, ``project`` is not a bool, or a number has
+            the wrong type.
+        ValueError: an argument out of range (named) or an invalid key.
+        FloatingPointError: the loss or weights became NaN/inf (lower ``lr``).
     """
     power_iterations = check_int(power_iterations, "power_iterations")
     rec, out = _simulate(

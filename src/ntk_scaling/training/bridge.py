@@ -151,10 +151,25 @@ def local_exponents(
     """Least-squares slopes of ln L̄ on ln t over sliding windows of ``window`` records.
 
     Step 0 is dropped. The band is the bootstrap percentile interval over seeds
-    (default ±1σ level); a single seed gets a zero-width band.
+    (default ±1σ level); a single seed gets a zero-width band. This is the running
+    version of [B]'s (arXiv 2409.17858) late-time exponent χ of L ∼ t^(−χ).
+
+    Args:
+        steps: (R,) recorded steps (step 0, if present, is dropped).
+        losses: (s, R) per-seed losses (or (R,) for one curve), positive.
+        window: records per sliding window, 2 ≤ window ≤ the number of steps > 0.
+        confidence: level of the bootstrap band (0.68 ≈ ±1σ).
+        n_boot: bootstrap resamples of the seeds.
+        seed: seed of the bootstrap's NumPy generator.
+
+    Returns:
+        :class:`LocalExponents` with W = R' − window + 1 windows (R' steps > 0): window
+        centres (geometric mean of the window's steps), the running exponent
+        −d ln L̄/d ln t of the seed-mean curve, and the lower and upper band.
 
     Raises:
-        ValueError: too few steps for the window, or non-positive losses.
+        ValueError: mismatched steps and losses, non-finite losses, too few steps for the
+            window, or non-positive losses.
     """
     t, y = _curves(steps, losses, "local_exponents")
     keep = t > 0
@@ -204,7 +219,13 @@ def exponent_gain(
         seed: bootstrap seed.
 
     Returns:
-        :class:`ExponentGain`.
+        :class:`ExponentGain` with W = R' − window + 1 windows (R' steps > 0): window
+        centres, χ_rich − χ_lazy of the seed-mean curves (as :func:`local_exponents`) and
+        the bootstrap band of the difference.
+
+    Raises:
+        ValueError: a run's losses do not match the steps or contain NaN/inf, the window is
+            not in [2, number of steps > 0], or a loss is ≤ 0.
     """
     t, r = _curves(steps, rich, "exponent_gain (rich)")
     _, z = _curves(steps, lazy, "exponent_gain (lazy)")
@@ -289,10 +310,25 @@ def gain_trace_relation(
 
     Points are (run, step) pairs; resampling treats them as independent, which they are
     not along one run (neighbouring windows overlap), so the intervals are optimistic;
-    the chapter says so.
+    the chapter says so. One of the two candidate relations of the module docstring;
+    our construction (no paper equation).
+
+    Args:
+        trace_ratio: (n,) Δ_Θ per point (dimensionless); flattened.
+        gain: (n,) measured exponent gain per point (:func:`exponent_gain`); flattened.
+        confidence: level of the percentile intervals.
+        n_boot: bootstrap resamples of the points (resamples with constant ln(1 + Δ_Θ)
+            are skipped).
+        seed: seed of the bootstrap's NumPy generator.
+
+    Returns:
+        :class:`GainRelation`: Spearman ρ between ln(1 + Δ_Θ) and the gain, the
+        least-squares slope and intercept of gain on ln(1 + Δ_Θ) (exponent units per unit
+        of ln(1 + Δ_Θ)), their percentile intervals, and n.
 
     Raises:
-        ValueError: fewer than 4 points, mismatched lengths, or Δ_Θ ≤ −1.
+        ValueError: fewer than 4 points, mismatched lengths, Δ_Θ ≤ −1, or non-finite
+            values.
     """
     d = np.asarray(trace_ratio, dtype=np.float64).ravel()
     g = np.asarray(gain, dtype=np.float64).ravel()
@@ -318,7 +354,16 @@ def gain_trace_relation(
 
 
 def onset_step(steps: object, lower_band: object, threshold: float = 0.0) -> float:
-    """First step whose lower band exceeds ``threshold`` (e.g. a gain significantly > 0); inf if never."""
+    """First step whose lower band exceeds ``threshold`` (e.g. a gain significantly > 0); inf if never.
+
+    Args:
+        steps: (W,) steps (e.g. :attr:`ExponentGain.steps`), in increasing order.
+        lower_band: (W,) lower band at those steps (e.g. :attr:`ExponentGain.lo`).
+        threshold: the value the band must exceed (strictly).
+
+    Returns:
+        The first such step as a float, or ``inf`` if the band never exceeds the threshold.
+    """
     t = np.asarray(steps, dtype=np.float64).ravel()
     lo = np.asarray(lower_band, dtype=np.float64).ravel()
     hit = np.flatnonzero(lo > threshold)
@@ -332,10 +377,25 @@ def realised_fraction(
 
     1 means the measured exponent gain is what the effective-time relation predicts from
     Δ_Θ; 0 means none of it is realised. Points are resampled as independent (optimistic
-    intervals, as in :func:`gain_trace_relation`).
+    intervals, as in :func:`gain_trace_relation`). Our construction, on top of
+    ``eq-bridge-effective-time`` (status: checked numerically on [B]'s model).
+
+    Args:
+        predicted: (n,) predicted exponent gains (e.g. running exponent of
+            :func:`isotropic_loss_prediction` minus the lazy one); flattened.
+        measured: (n,) measured exponent gains at the same points; flattened.
+        confidence: level of the percentile interval.
+        n_boot: bootstrap resamples of the points (resamples whose predictions are all
+            zero are skipped).
+        seed: seed of the bootstrap's NumPy generator.
+
+    Returns:
+        ``(fraction, (lo, hi))``: the slope Σpm/Σp² (dimensionless) and its bootstrap
+        percentile interval.
 
     Raises:
-        ValueError: fewer than 3 points, mismatched lengths, or all predictions zero.
+        ValueError: fewer than 3 points, mismatched lengths, non-finite values, or all
+            predictions zero.
     """
     p = np.asarray(predicted, dtype=np.float64).ravel()
     m = np.asarray(measured, dtype=np.float64).ravel()
@@ -358,8 +418,20 @@ def exponent_verdict(target: float, interval: tuple[float, float], *, tolerance:
     """Verdict on a fitted exponent: "not tested" when its interval is too wide to decide.
 
     Returns "not tested" if the interval's half-width exceeds ``max_halfwidth`` (the
-    measurement cannot tell the predictions apart), else ``nts.verdict_interval`` with
-    ``tolerance`` ("agrees" or "disagrees").
+    measurement cannot tell the predictions apart), else the rule of
+    ``nts.verdict_interval`` with ``tolerance`` ("agrees" or "disagrees"). The rule is our
+    choice (appendix label ``eq-book-methods-verdict``).
+
+    Args:
+        target: the predicted exponent (e.g. [B]'s χ).
+        interval: (low, high) interval of the fitted exponent.
+        tolerance: how far outside the interval the target may lie and still agree, in
+            exponent units.
+        max_halfwidth: widest half-width, in exponent units, that still counts as a test.
+
+    Returns:
+        "agrees" if low − tolerance ≤ target ≤ high + tolerance, "disagrees" otherwise,
+        and "not tested" if the interval is not finite or too wide.
     """
     lo, hi = interval
     if not (np.isfinite(lo) and np.isfinite(hi)) or 0.5 * (hi - lo) > max_halfwidth:

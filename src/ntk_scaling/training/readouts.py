@@ -17,8 +17,26 @@ def adaptation_rates(result: TrainResult, *, normalize: bool = True, until_min: 
 
     Slope of TrΘ (divided by the kernel dimension when ``normalize``, papyrus' default)
     against ln L_train over the checkpoints up to the minimum-test-loss epoch
-    (``until_min``) or over the whole run, fitted by :func:`ntk_metrics.adaptation_rate`.
-    NaN for a seed with fewer than three usable checkpoints.
+    (``until_min``) or over the whole run, fitted by :func:`ntk_scaling.adaptation_rate`.
+    NaN for a seed with fewer than three usable checkpoints. Appendix label
+    ``eq-a-metrics-adaptation-rate`` (status: reconstructed).
+
+    Args:
+        result: one ensemble's training record (:class:`TrainResult`, s seeds, c
+            checkpoints).
+        normalize: divide TrΘ by the kernel dimension d = ``result.ntk_dim`` first.
+        until_min: use only checkpoints at or before each seed's minimum-test-loss epoch;
+            otherwise all checkpoints. Checkpoints with a train loss ≤ 0 are always dropped.
+
+    Returns:
+        (s,) float64 array: the slope dTrΘ/d ln L_train per seed (units of TrΘ, or of
+        TrΘ/d when ``normalize``, per e-fold of train loss); NaN where a seed has fewer
+        than three usable checkpoints or a constant train loss.
+
+    Raises:
+        ValueError: from :func:`ntk_scaling.adaptation_rate`, when a seed's trace at a kept
+            checkpoint is NaN or infinite (a diverged run; checkpoints whose train loss is
+            NaN are dropped, not fitted).
     """
     trace = result.ntk_trace / (result.ntk_dim if normalize else 1.0)
     out = np.full(result.n_seeds, np.nan)
@@ -41,7 +59,23 @@ class SweepSummary(NamedTuple):
 
 
 def sweep_summary(results: Sequence[TrainResult]) -> SweepSummary:
-    """Stack the read-outs of several ensembles (one per sweep point) along axis 1."""
+    """Stack the read-outs of several ensembles (one per sweep point) along axis 1.
+
+    Args:
+        results: P training records (one per sweep point), all with the same number of
+            seeds s.
+
+    Returns:
+        :class:`SweepSummary` whose fields are (s, P) arrays: minimum test loss, TrΘ₀/d,
+        effective rank at initialisation and at the minimum-test-loss epoch, and the
+        adaptation rate of :func:`adaptation_rates` (defaults: normalised, until the
+        minimum).
+
+    Raises:
+        ValueError: ``results`` is empty; the records' seed counts differ (``np.stack``);
+            or a record's trace is non-finite at a kept checkpoint
+            (:func:`adaptation_rates`).
+    """
     if not results:
         raise ValueError("sweep_summary needs at least one TrainResult")
     return SweepSummary(
