@@ -29,6 +29,7 @@ DOCUMENTED = [
     "steps.py",
     "validation.py",
     "book/claims.py",
+    "training/protocol.py",
     "book/equations.py",
     "book/headless.py",
     "book/parameters.py",
