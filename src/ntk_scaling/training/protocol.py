@@ -1,7 +1,7 @@
 """The training protocol of [A] as an explicit, named axis of every result.
 
 Paper [A] (arXiv 2507.05035) leaves several choices open that decide its outcomes more
-than the scale does (issue 9 of the book; appendix ``eq-a-protocol``): the loss, the
+than the scale does (issue 9 of the book; appendix ``eq-a-protocol-fields``): the loss, the
 optimiser and its learning rate (and whether it shrinks with width), the epoch at which
 the kernel and the loss are read out, the parameterisation, the depth, the input
 preprocessing and the number of eNTK points. A :class:`Protocol` names all of them;
@@ -19,7 +19,7 @@ arXiv 2203.03466, Table 3, in the multiplier form of :mod:`ntk_scaling.nets.mlp`
 readout multiplier 1/width, and per-layer Adam learning rates ``lr`` for the input layer,
 every bias and the readout weights (whose 1/width multiplier already makes their
 effective rate ∝ 1/width), and ``lr · base_width / width`` for the hidden-to-hidden
-weights (:func:`ntk_scaling.mup_lr_multipliers`; appendix ``eq-a-protocol-mup``).
+weights (:func:`ntk_scaling.mup_lr_multipliers`; appendix ``eq-a-protocol-mupadam``).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ PARAMETERISATION_NAMES = {"sp": "standard", "ntk": "ntk", "mup": "mup"}
 
 
 class Protocol(NamedTuple):
-    """Every open choice of [A]'s training protocol (appendix ``eq-a-protocol``).
+    """Every open choice of [A]'s training protocol (appendix ``eq-a-protocol-fields``).
 
     A NamedTuple of plain values, so it enters cache keys by value and a chapter can
     build it from papermill parameters (:func:`protocol_from`).
@@ -223,7 +223,7 @@ def protocol_learning_rate(protocol: Protocol, width: int) -> float:
 
 
 def protocol_layer_lr(protocol: Protocol, config: MLPConfig) -> list[dict[str, float]] | None:
-    """Per-layer learning-rate factors: μP's (appendix ``eq-a-protocol-mup``), else None (all 1).
+    """Per-layer learning-rate factors: μP's (appendix ``eq-a-protocol-mupadam``), else None (all 1).
 
     Args:
         protocol: a :class:`Protocol`.
@@ -329,7 +329,7 @@ def train_protocol(
 # read-out rules
 # ----------------------------------------------------------------------------------
 def readout_index(epochs: np.ndarray, test_loss: np.ndarray, stopping: str, budget_epochs: int | None = None) -> np.ndarray:
-    """Checkpoint index of the read-out, per seed (appendix ``eq-a-protocol-readout``).
+    """Checkpoint index of the read-out, per seed (appendix ``eq-a-protocol-readoutepoch``).
 
     ``"min_test_loss"``: the checkpoint of least test loss (first one on ties).
     ``"fixed_budget"``: the last checkpoint at or before ``budget_epochs`` (the same for
