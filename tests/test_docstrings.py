@@ -29,6 +29,8 @@ DOCUMENTED = [
     "steps.py",
     "validation.py",
     "book/claims.py",
+    "book/a_claims.py",
+    "training/protocol.py",
     "book/equations.py",
     "book/headless.py",
     "book/parameters.py",

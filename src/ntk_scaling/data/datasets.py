@@ -25,7 +25,7 @@ from .vision import (
     standardise,
 )
 
-__all__ = ["DATASETS", "TrainData", "dataset_label", "dataset_identity", "vision_data", "synthetic_data"]
+__all__ = ["DATASETS", "PREPROCESSING", "TrainData", "dataset_label", "dataset_identity", "vision_data", "synthetic_data"]
 
 DATASETS = ("mnist", "fashion_mnist", "cifar10", *SUBSETS)
 
@@ -87,12 +87,19 @@ def _load_split(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0) -> TrainData:
+PREPROCESSING = ("standardise", "scale_255")
+
+
+def vision_data(
+    name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: int = 0, preprocessing: str = "standardise"
+) -> TrainData:
     """A class-balanced training subset of ``n_train`` images and two disjoint held-out sets.
 
     The ``n_test`` test-loss points and the ``n_ntk`` eNTK points are drawn (class-balanced,
-    disjoint) from the official test split. Images are flattened and standardised with the
-    training subset's per-channel statistics; targets are one-hot.
+    disjoint) from the official test split. Images are flattened and, with
+    ``preprocessing="standardise"`` (the default), standardised with the training subset's
+    per-channel statistics; ``"scale_255"`` only divides the pixels by 255 (values in
+    [0, 1]), as the authors of [A] do in their public measurement library. Targets are one-hot.
 
     Args:
         name: one of :data:`DATASETS`.
@@ -100,16 +107,19 @@ def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: in
         n_test: test-loss images (≥ 10).
         n_ntk: eNTK images (≥ 10).
         seed: the draw.
+        preprocessing: ``"standardise"`` or ``"scale_255"`` (:data:`PREPROCESSING`).
 
     Returns:
         A :class:`TrainData` of float32 arrays: x (n, d), one-hot y (n, 10).
 
     Raises:
-        ValueError: an unknown data set or a size below 10.
+        ValueError: an unknown data set or preprocessing, or a size below 10.
         DataFormatError: corrupted data files.
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {DATASETS}")
+    if preprocessing not in PREPROCESSING:
+        raise ValueError(f"unknown preprocessing {preprocessing!r}; choose one of {PREPROCESSING}")
     for label, v in (("n_train", n_train), ("n_test", n_test), ("n_ntk", n_ntk)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 10:
             raise ValueError(f"{label} must be an integer >= 10 (one per class), got {v!r}")
@@ -123,7 +133,11 @@ def vision_data(name: str, n_train: int, n_test: int, n_ntk: int = 128, seed: in
     ntk_idx = np.concatenate([np.flatnonzero(held_y == c)[: n_ntk // 10 + (c < n_ntk % 10)] for c in range(10)])
     mask = np.zeros(held_y.size, bool)
     mask[ntk_idx] = True
-    x, x_test, x_ntk = standardise(xtr, held_x[~mask], held_x[mask])
+    if preprocessing == "standardise":
+        x, x_test, x_ntk = standardise(xtr, held_x[~mask], held_x[mask])
+    else:
+        x, x_test, x_ntk = (np.asarray(a, np.float32).reshape(a.shape[0], -1) / np.float32(255.0)
+                            for a in (xtr, held_x[~mask], held_x[mask]))
     return TrainData(x, one_hot(ytr), x_test, one_hot(held_y[~mask]), x_ntk)
 
 

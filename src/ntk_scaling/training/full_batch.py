@@ -47,6 +47,7 @@ from ..validation import check_int
 
 __all__ = [
     "LOSSES",
+    "OPTIMISERS",
     "TrainConfig",
     "TrainResult",
     "checkpoint_epochs",
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 LOSSES = ("mse", "cross_entropy")
+OPTIMISERS = ("adam", "sgd")
 
 
 # ----------------------------------------------------------------------------------
@@ -76,6 +78,8 @@ class TrainConfig(NamedTuple):
     ntk_seed_batch: int | None = None  #: eNTKs of this many seeds at once (None: all)
     ntk_precision: str | None = "highest"  #: matmul precision of the eNTK (no TF32 on GPUs)
     eigh_on_device: bool | None = None  #: eigvalsh in JAX (None: only on GPU/TPU; CPU uses numpy float64)
+    optimiser: str = "adam"  #: "adam" (default) or "sgd" (plain gradient descent)
+    lr_multipliers: Any = None  #: per-parameter factors on the learning rate, a list of per-layer dicts like the params (μP); None: all 1
 
 
 class TrainResult(NamedTuple):
@@ -167,6 +171,8 @@ def _check_config(train: TrainConfig) -> None:
         raise ValueError(f"learning_rate must be a positive finite number, got {train.learning_rate!r}")
     if train.loss not in LOSSES:
         raise ValueError(f"unknown loss {train.loss!r}; choose one of {LOSSES}")
+    if train.optimiser not in OPTIMISERS:
+        raise ValueError(f"unknown optimiser {train.optimiser!r}; choose one of {OPTIMISERS}")
     if train.seed_chunk is not None and train.seed_chunk < 1:
         raise ValueError(f"seed_chunk must be >= 1 or None, got {train.seed_chunk!r}")
     checkpoint_epochs(train.epochs, train.n_checkpoints)  # validates both
@@ -192,17 +198,21 @@ def _programs(config: MLPConfig, train: TrainConfig):
     them (or over seed chunks) compiles once.
     """
     return _programs_cached(
-        config, train.loss, train.ntk_batch_size, train.ntk_implementation, train.ntk_seed_batch, train.ntk_precision
+        config, train.loss, train.ntk_batch_size, train.ntk_implementation, train.ntk_seed_batch, train.ntk_precision,
+        train.optimiser,
     )
 
 
 @functools.lru_cache(maxsize=32)
-def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_seed_batch, ntk_precision):
+def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_seed_batch, ntk_precision,
+                     optimiser="adam"):
     apply_fn = functools.partial(mlp_apply, config)
     loss = loss_function(loss_name)
     # Adam = scale_by_adam followed by a step of size −lr (optax.adam exactly), with the
     # learning rate applied at run time so that it is not baked into the compiled code.
-    opt = optax.scale_by_adam()
+    # The learning rate is a pytree like the parameters (one scalar per leaf), so that
+    # per-layer rates (μP) cost nothing extra. SGD: the identity transform, step −lr·g.
+    opt = optax.scale_by_adam() if optimiser == "adam" else optax.identity()
 
     def train_loss(params, x, y):
         return loss(apply_fn(params, x), y)
@@ -215,7 +225,7 @@ def _programs_cached(config, loss_name, ntk_batch_size, ntk_implementation, ntk_
         def body(_, s: _State):
             value, grads = jax.value_and_grad(train_loss)(s.params, x, y)
             updates, opt_state = opt.update(grads, s.opt_state, s.params)
-            params = jax.tree_util.tree_map(lambda p, u: p - lr * u, s.params, updates)
+            params = jax.tree_util.tree_map(lambda p, u, r: p - r * u, s.params, updates, lr)
             epoch = s.epoch + 1
             test = train_loss(params, x_test, y_test)
             better = test < s.best_test_loss
@@ -296,10 +306,33 @@ def _as_keys(keys: Any) -> jax.Array:
     return keys
 
 
+def _learning_rate_tree(config: MLPConfig, train: TrainConfig) -> list[dict[str, jax.Array]]:
+    """One float32 learning rate per parameter leaf: ``learning_rate`` × its multiplier."""
+    names = ("w", "b") if config.bias else ("w",)
+    mults = train.lr_multipliers
+    n_layers = config.depth + 1
+    if mults is None:
+        mults = [{k: 1.0 for k in names}] * n_layers
+    if not isinstance(mults, (list, tuple)) or len(mults) != n_layers:
+        raise ValueError(f"lr_multipliers must be a list of {n_layers} per-layer dicts, got {mults!r}")
+    out = []
+    for i, layer in enumerate(mults):
+        if not isinstance(layer, dict) or set(layer) != set(names):
+            raise ValueError(f"lr_multipliers[{i}] must be a dict with keys {names}, got {layer!r}")
+        row = {}
+        for k in names:
+            f = layer[k]
+            if isinstance(f, bool) or not isinstance(f, (int, float)) or not (math.isfinite(f) and f > 0):
+                raise ValueError(f"lr_multipliers[{i}][{k!r}] must be a positive finite number, got {f!r}")
+            row[k] = jnp.float32(train.learning_rate * f)
+        out.append(row)
+    return out
+
+
 def _describe(config: MLPConfig, train: TrainConfig) -> str:
     return (
         f"width={config.width}, depth={config.depth}, parameterisation={config.parameterisation}, "
-        f"lr={train.learning_rate}, loss={train.loss}"
+        f"lr={train.learning_rate}, loss={train.loss}, optimiser={train.optimiser}"
     )
 
 
@@ -309,7 +342,7 @@ def _train_chunk(config: MLPConfig, data: TrainData, train: TrainConfig, keys: j
     xt, yt = jnp.asarray(data.x_test, jnp.float32), jnp.asarray(data.y_test, jnp.float32)
     xn = jnp.asarray(data.x_ntk, jnp.float32)
     state = init(keys, xt, yt)
-    lr = jnp.float32(train.learning_rate)
+    lr = _learning_rate_tree(config, train)
     on_device = train.eigh_on_device if train.eigh_on_device is not None else jax.default_backend() != "cpu"
     ntk_eigs = functools.partial(ntk_eigs, on_device=on_device)
     ckpts = checkpoint_epochs(train.epochs, train.n_checkpoints)
