@@ -1,0 +1,250 @@
+"""A small CNN in [B]'s mean-field (μP) parameterisation, for the MNIST experiment of Fig 6.
+
+[B] (arXiv 2409.17858, Section 5.2 and Appendix A.2) trains "a CNN with two convolutional
+layers and two dense layers" online on MNIST-1M with a feature-learning strength γ₀. The
+text gives no multipliers; we follow the group's public vision code
+(``Pehlevan-Group/Richness_Sweep``, ``vision_tasks/models.py``, read with the search tools;
+no code copied), whose CNN is
+
+    conv 3×3 (C → N) → ReLU → 2×2 avg-pool → conv 3×3 (N → 2N) → ReLU → 2×2 avg-pool
+    → flatten → dense (→ 8N) → ReLU → readout (→ k),
+
+with "valid" convolutions (no padding), every weight and bias drawn N(0, 1) and biases set
+to zero, and these forward multipliers (equations appendix ``eq-b-vision-cnn``; status:
+taken from that code, not from the paper's text):
+
+* a convolution divides its output (bias included) by √C_in, the number of **input
+  channels** only, not by √(9 C_in) as a fan-in rule would;
+* the hidden dense layer divides by √fan_in;
+* the readout divides by fan_in = 8N (mean field, instead of √fan_in).
+
+As for :class:`ntk_scaling.MeanFieldMLP`, the trained function is centred and divided by
+γ₀, f = [f_net(θ) − f_net(θ₀)]/γ₀, and SGD uses η = η₀γ₀²N with N the width (the group's
+code uses η = N η₀ with the output divided by γ₀, so their η₀ is our η₀γ₀²).
+
+Inputs are NHWC images, shape (n, H, W, C) (MNIST: (n, 28, 28, 1)); with valid 3×3
+convolutions and floor pooling the spatial size goes 28 → 26 → 13 → 11 → 5.
+
+Cost of one forward pass per image: 2·9·(H₁W₁·C·N + H₂W₂·N·2N) + 2·(H₃W₃·2N·8N + 8N·k)
+FLOPs (H₁ = H − 2, H₂ = ⌊H₁/2⌋ − 2, H₃ = ⌊H₂/2⌋); for MNIST at N = 8 about 1.0 MFLOP.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+__all__ = [
+    "MeanFieldCNN",
+    "avg_pool2",
+    "check_mean_field_cnn",
+    "cnn_apply",
+    "cnn_features",
+    "cnn_shapes",
+    "conv2d",
+    "init_cnn",
+]
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def conv2d(x: jax.Array, w: jax.Array, *, stride: int = 1, padding: str = "VALID") -> jax.Array:
+    """2-D cross-correlation of NHWC images with HWIO filters (no multiplier, no bias).
+
+    Args:
+        x: images, shape (n, H, W, C_in).
+        w: filters, shape (h, w, C_in, C_out).
+        stride: the spatial stride.
+        padding: ``"VALID"`` or ``"SAME"``.
+
+    Returns:
+        (n, H', W', C_out).
+    """
+    return jax.lax.conv_general_dilated(x, w, (stride, stride), padding, dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+
+def avg_pool2(x: jax.Array) -> jax.Array:
+    """2×2 average pooling with stride 2 of NHWC maps; an odd last row/column is dropped (floor).
+
+    Args:
+        x: (n, H, W, C).
+
+    Returns:
+        (n, ⌊H/2⌋, ⌊W/2⌋, C).
+    """
+    n, h, w, c = x.shape
+    h2, w2 = h // 2, w // 2
+    x = x[:, : 2 * h2, : 2 * w2, :]
+    return x.reshape(n, h2, 2, w2, 2, c).mean(axis=(2, 4))
+
+
+class MeanFieldCNN(NamedTuple):
+    """The two-conv, two-dense CNN of [B]'s MNIST experiment in μP (module docstring).
+
+    A NamedTuple (hashable into cache keys) with the model protocol of
+    :func:`ntk_scaling.train_online`: ``init``, ``apply``, ``centre``, ``output_scale``,
+    ``program_key``, ``features`` and ``learning_rate``.
+    """
+
+    width: int  #: N: channels of the first convolution (the second has 2N, the dense layer 8N)
+    gamma0: float = 1.0  #: γ₀ > 0, the feature-learning strength (γ₀ → 0 is lazy)
+    image_shape: tuple[int, int, int] = (28, 28, 1)  #: (H, W, C) of the inputs
+    out_dim: int = 10  #: k outputs (classes)
+    bias: bool = True  #: zero-initialised biases, as in the group's code
+
+    @property
+    def centre(self) -> bool:
+        """The trained output subtracts f_net at the initial parameters."""
+        return True
+
+    @property
+    def output_scale(self) -> float:
+        """The trained output is f_net / γ₀ (after centring)."""
+        return 1.0 / float(self.gamma0)
+
+    @property
+    def program_key(self) -> MeanFieldCNN:
+        """The same network at γ₀ = 1 (γ₀ enters only through ``output_scale``)."""
+        return self._replace(gamma0=1.0)
+
+    def init(self, key: jax.Array) -> dict[str, dict[str, jax.Array]]:
+        """Initial parameters (:func:`init_cnn`)."""
+        return init_cnn(key, self)
+
+    def apply(self, params: Any, x: jax.Array) -> jax.Array:
+        """The raw network f_net, shape (n, k) (:func:`cnn_apply`)."""
+        return cnn_apply(self, params, x)
+
+    def features(self, params: Any, x: jax.Array) -> jax.Array:
+        """Last hidden layer (after ReLU), shape (n, 8N) (:func:`cnn_features`)."""
+        return cnn_features(self, params, x)
+
+    def learning_rate(self, eta0: float) -> float:
+        """η = η₀ γ₀² N (as :func:`ntk_scaling.mean_field_learning_rate`)."""
+        from .mup import mean_field_learning_rate
+
+        return mean_field_learning_rate(eta0, self.gamma0, self.width)
+
+
+def check_mean_field_cnn(config: object) -> MeanFieldCNN:
+    """``config`` if it is a valid :class:`MeanFieldCNN`.
+
+    Args:
+        config: the object to check.
+
+    Returns:
+        ``config``.
+
+    Raises:
+        TypeError: not a MeanFieldCNN.
+        ValueError: a field out of range, or images too small for two conv/pool stages (named).
+    """
+    if not isinstance(config, MeanFieldCNN):
+        raise TypeError(f"expected a MeanFieldCNN, got {type(config).__name__}")
+    for name in ("width", "out_dim"):
+        v = getattr(config, name)
+        if not _is_int(v) or v < 1:
+            raise ValueError(f"MeanFieldCNN.{name} must be a positive integer, got {v!r}")
+    g = config.gamma0
+    if isinstance(g, bool) or not isinstance(g, (int, float)) or not (math.isfinite(g) and g > 0):
+        raise ValueError(f"MeanFieldCNN.gamma0 must be a positive finite number, got {g!r}")
+    shape = tuple(config.image_shape)
+    if len(shape) != 3 or not all(_is_int(s) and s >= 1 for s in shape):
+        raise ValueError(f"MeanFieldCNN.image_shape must be three positive integers (H, W, C), got {config.image_shape!r}")
+    if min(shape[:2]) < 10:
+        raise ValueError(f"MeanFieldCNN.image_shape {shape}: images must be at least 10×10 for two conv/pool stages")
+    return config
+
+
+def cnn_shapes(config: MeanFieldCNN) -> dict[str, tuple[int, ...]]:
+    """Weight shapes of every layer: conv HWIO filters, dense (fan_in, fan_out).
+
+    Args:
+        config: the architecture.
+
+    Returns:
+        ``{"conv1", "conv2", "dense", "readout"}`` → weight shape.
+    """
+    h, w, c = config.image_shape
+    n = config.width
+    h2, w2 = (h - 2) // 2 - 2, (w - 2) // 2 - 2
+    flat = (h2 // 2) * (w2 // 2) * 2 * n
+    return {"conv1": (3, 3, c, n), "conv2": (3, 3, n, 2 * n), "dense": (flat, 8 * n), "readout": (8 * n, config.out_dim)}
+
+
+def init_cnn(key: jax.Array, config: MeanFieldCNN, dtype: jnp.dtype = jnp.float32) -> dict[str, dict[str, jax.Array]]:
+    """Weights i.i.d. N(0, 1), biases zero (group's code).
+
+    Args:
+        key: a PRNG key.
+        config: the architecture.
+        dtype: parameter dtype.
+
+    Returns:
+        ``{layer: {"w": ..., "b": ...}}`` for conv1, conv2, dense, readout (``b`` only with ``config.bias``).
+    """
+    check_mean_field_cnn(config)
+    shapes = cnn_shapes(config)
+    keys = jax.random.split(key, len(shapes))
+    out = {}
+    for k, (name, shape) in zip(keys, shapes.items()):
+        layer = {"w": jax.random.normal(k, shape, dtype)}
+        if config.bias:
+            layer["b"] = jnp.zeros((shape[-1],), dtype)
+        out[name] = layer
+    return out
+
+
+def _affine(layer: dict[str, jax.Array], z: jax.Array) -> jax.Array:
+    return z + layer["b"] if "b" in layer else z
+
+
+def _hidden(config: MeanFieldCNN, params: Any, x: jax.Array) -> jax.Array:
+    x = jnp.asarray(x)
+    if x.ndim != 4 or tuple(x.shape[1:]) != tuple(config.image_shape):
+        raise ValueError(f"x must have shape (n, {', '.join(map(str, config.image_shape))}), got {tuple(x.shape)}")
+    c = config.image_shape[2]
+    n = config.width
+    h = _affine(params["conv1"], conv2d(x, params["conv1"]["w"])) / math.sqrt(c)
+    a = avg_pool2(jax.nn.relu(h))
+    h = _affine(params["conv2"], conv2d(a, params["conv2"]["w"])) / math.sqrt(n)
+    a = avg_pool2(jax.nn.relu(h)).reshape(x.shape[0], -1)
+    fan = params["dense"]["w"].shape[0]
+    h = _affine(params["dense"], a @ params["dense"]["w"]) / math.sqrt(fan)
+    return jax.nn.relu(h)
+
+
+def cnn_features(config: MeanFieldCNN, params: Any, x: jax.Array) -> jax.Array:
+    """Last hidden layer ReLU(dense), shape (n, 8N).
+
+    Raises:
+        ValueError: ``x`` is not (n, H, W, C) of the config's image shape.
+    """
+    check_mean_field_cnn(config)
+    return _hidden(config, params, x)
+
+
+def cnn_apply(config: MeanFieldCNN, params: Any, x: jax.Array) -> jax.Array:
+    """The raw network f_net(x), shape (n, k) (not centred, not divided by γ₀).
+
+    Args:
+        config: the architecture.
+        params: from :func:`init_cnn`.
+        x: images (n, H, W, C).
+
+    Returns:
+        (n, k) outputs; the readout divides by its fan-in 8N (mean field).
+
+    Raises:
+        ValueError: ``x`` is not (n, H, W, C) of the config's image shape.
+
+    Source: [B] Appendix A.2 with the group's multipliers (``eq-b-vision-cnn``, module docstring).
+    """
+    check_mean_field_cnn(config)
+    phi = _hidden(config, params, x)
+    return _affine(params["readout"], phi @ params["readout"]["w"]) / (8 * config.width)
