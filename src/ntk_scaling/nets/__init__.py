@@ -2,7 +2,9 @@
 
 from . import mlp
 from . import mup
+from . import transformer
 from .mlp import *  # noqa: F401,F403
 from .mup import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
-__all__ = [*mlp.__all__, *mup.__all__]
+__all__ = [*mlp.__all__, *mup.__all__, *transformer.__all__]
