@@ -31,6 +31,12 @@ the cache key by value; ``train_online.uncached`` accepts any object.
 * ``load() -> data``: a pytree of arrays, computed once per run and passed to the
   compiled programs as an argument (so large data sets are not baked into the code);
 * ``sample(data, key, batch_size) -> (x, y)``: a fresh batch (jittable);
+* optionally ``sample_step(data, stream_key, step, batch_size) -> (x, y)``, used instead of
+  ``sample`` when present: the batch of step ``step`` (0-based, a traced int32) of a
+  stream fixed by ``stream_key`` (one key per seed, constant over the run). This is how a
+  finite data set is read in one pass with no sample repeated (:class:`ntk_scaling.TextTask`);
+* optionally ``stream_length(data) -> int``, the number of distinct samples of that
+  stream: ``steps × batch_size`` may not exceed it (checked);
 * ``test_set(data) -> (x, y)``: the test inputs and targets (the circle tasks use an exact
   quadrature grid);
 * ``probe_set(data, n) -> (x, y)``: ``n`` inputs and targets on which the eNTK is recorded;
@@ -221,6 +227,8 @@ class _State(NamedTuple):
     key: jax.Array
     loss_sum: jax.Array
     finite: jax.Array
+    step: jax.Array  #: steps taken so far (int32)
+    stream: jax.Array  #: the run's stream key (tasks with ``sample_step``)
 
 
 def _program_key(obj: Any) -> Any:
@@ -255,23 +263,36 @@ def _build_programs(model, task, loss_name, optimizer, batch_size, linearised, c
     def batch_loss(params, params0, x, y, scale):
         return jnp.mean(per_element(_raw_output(model, params, params0, x, scale, centre, linearised), y))
 
+    streamed = callable(getattr(task, "sample_step", None))
+
+    def draw(data, s, sub):
+        if streamed:
+            return task.sample_step(data, s.stream, s.step, batch_size)
+        return task.sample(data, sub, batch_size)
+
     def start_one(params, key):
-        return _State(params, opt.init(params), key, jnp.zeros((), jnp.float32), jnp.array(True))
+        stream = jax.random.fold_in(key, 7919)  # leaves ``key``, and so every non-streamed run, unchanged
+        return _State(params, opt.init(params), key, jnp.zeros((), jnp.float32), jnp.array(True),
+                      jnp.zeros((), jnp.int32), stream)
 
     def advance_one(state, params0, data, n_steps, lr, scale):
         def body(_, s):
             key, sub = jax.random.split(s.key)
-            x, y = task.sample(data, sub, batch_size)
+            x, y = draw(data, s, sub)
             value, grads = jax.value_and_grad(batch_loss)(s.params, params0, x, y, scale)
             updates, opt_state = opt.update(grads, s.opt_state, s.params)
             params = jax.tree_util.tree_map(lambda p, u: p - lr * u.astype(p.dtype), s.params, updates)
-            return _State(params, opt_state, key, s.loss_sum + value, s.finite & jnp.isfinite(value))
+            return _State(params, opt_state, key, s.loss_sum + value, s.finite & jnp.isfinite(value),
+                          s.step + 1, s.stream)
 
         s0 = state._replace(loss_sum=jnp.zeros_like(state.loss_sum))
         return jax.lax.fori_loop(0, n_steps, body, s0)
 
     def first_batch_loss_one(params, params0, data, key, scale):
-        x, y = task.sample(data, key, batch_size)
+        if streamed:  # the first batch of a stream of its own
+            x, y = task.sample_step(data, key, jnp.zeros((), jnp.int32), batch_size)
+        else:
+            x, y = task.sample(data, key, batch_size)
         return batch_loss(params, params0, x, y, scale)
 
     def reference_one(params0, x):
@@ -519,6 +540,13 @@ def train_online(
     chunk = n_seeds if seed_chunk is None else check_int(seed_chunk, "seed_chunk")
     what = _describe(model, task, lr, batch_size, loss, optimizer)
     data = task.load()
+    if callable(getattr(task, "stream_length", None)):
+        available = int(task.stream_length(data))
+        if steps * batch_size > available:
+            raise ValueError(
+                f"steps × batch_size = {steps} × {batch_size} = {steps * batch_size} exceeds the {available} distinct "
+                f"samples of {task!r}: one pass allows at most {available // batch_size} steps at this batch size"
+            )
     keys = seed_keys(seed, n_seeds)
     parts = [
         _train_chunk(
