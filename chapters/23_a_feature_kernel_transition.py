@@ -62,6 +62,8 @@ preprocessing = None
 datasets = ["cifar10"]
 # hidden layers per network, each overrides the protocol depth
 depths = [2]
+# data sets that get every depth, None means all, the others get the first depth only
+deep_datasets = None
 widths = [16, 32, 64, 128]
 n_train = 128
 n_seeds = 2
@@ -87,6 +89,7 @@ nts.check_parameters(globals(), {
     "parameterisation": nts.Optional(nts.Choice(tuple(nts.PARAMETERISATION_NAMES))),
     "preprocessing": nts.Optional(nts.Choice(nts.PREPROCESSING)),
     "datasets": nts.ListOf(nts.Choice(nts.DATASETS), distinct=True),
+    "deep_datasets": nts.Optional(nts.ListOf(nts.Choice(nts.DATASETS), distinct=True)),
     "depths": nts.ListOf(nts.Int(ge=1), max_len=2, distinct=True),
     "widths": nts.ListOf(nts.Int(ge=1), min_len=3, increasing=True),
     "n_train": nts.Int(ge=10),
@@ -121,7 +124,8 @@ proto = nts.protocol_from(
     n_ntk=n_ntk,
 )
 glue("c23_protocol", nts.protocol_text(proto), display=False)
-points = [(d, L, w) for d in datasets for L in depths for w in widths]
+pairs = [(d, L) for d in datasets for L in depths if L == depths[0] or deep_datasets is None or d in deep_datasets]
+points = [(d, L, w) for d, L in pairs for w in widths]
 runs = {}
 for d, L, w in tqdm(points, desc="data set × depth × width"):
     runs[d, L, w] = nts.train_protocol(
@@ -131,7 +135,7 @@ for d, L, w in tqdm(points, desc="data set × depth × width"):
 W = np.asarray(widths, dtype=float)
 labels = {d: nts.dataset_label(d) for d in datasets}
 # per-seed read-outs at the protocol's read-out epoch: Δ_Θ ([A]'s β) and Γ, shape (seeds, widths)
-readouts = {(d, L): nts.protocol_summary([runs[d, L, w] for w in widths]) for d in datasets for L in depths}
+readouts = {(d, L): nts.protocol_summary([runs[d, L, w] for w in widths]) for d, L in pairs}
 beta = {k: r.trace_ratio for k, r in readouts.items()}
 gamma = {k: r.rank for k, r in readouts.items()}
 glue("c23_datasets", ", ".join(labels.values()), display=False)
@@ -165,13 +169,12 @@ def saturation_width(g, rng_seed=0):
 
 
 rows = []
-for d in datasets:
-    for L in depths:
-        a, a_ci, sign = beta_exponent(beta[d, L])
-        mb, mb_ci, s1, s2 = saturation_width(gamma[d, L])
-        mbb, mbb_ci, _, _ = saturation_width(np.abs(beta[d, L])) if np.isfinite(a) else (np.nan, (np.nan, np.nan), 0, 0)
-        rows.append(dict(dataset=labels[d], layers=L + 1, alpha_beta=a, alpha_beta_ci=a_ci, beta_sign=sign,
-                         m_sat=mb, m_sat_ci=mb_ci, slope_below=s1, slope_above=s2, m_beta=mbb, m_beta_ci=mbb_ci))
+for d, L in pairs:
+    a, a_ci, sign = beta_exponent(beta[d, L])
+    mb, mb_ci, s1, s2 = saturation_width(gamma[d, L])
+    mbb, mbb_ci, _, _ = saturation_width(np.abs(beta[d, L])) if np.isfinite(a) else (np.nan, (np.nan, np.nan), 0, 0)
+    rows.append(dict(dataset=labels[d], layers=L + 1, alpha_beta=a, alpha_beta_ci=a_ci, beta_sign=sign,
+                     m_sat=mb, m_sat_ci=mb_ci, slope_below=s1, slope_above=s2, m_beta=mbb, m_beta_ci=mbb_ci))
 import pandas as pd
 
 summary = pd.DataFrame(rows)
@@ -181,14 +184,13 @@ glue("c23_beta_negative_frac", float(np.mean(summary.beta_sign < 0)), display=Fa
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8))
-cols = nts.plotting.colors(len(datasets) * len(depths), "tab10")
+cols = nts.plotting.colors(len(pairs), "tab10")
 i = 0
-for d in datasets:
-    for L in depths:
-        ls = "-" if L == depths[0] else "--"
-        nts.plotting.seed_band(axes[0], W, np.abs(beta[d, L]), label=f"{labels[d]}, {L + 1} layers", color=cols[i], ls=ls, marker="o", ms=3)
-        nts.plotting.seed_band(axes[1], W, gamma[d, L], label=f"{labels[d]}, {L + 1} layers", color=cols[i], ls=ls, marker="o", ms=3)
-        i += 1
+for d, L in pairs:
+    ls = "-" if L == depths[0] else "--"
+    nts.plotting.seed_band(axes[0], W, np.abs(beta[d, L]), label=f"{labels[d]}, {L + 1} layers", color=cols[i], ls=ls, marker="o", ms=3)
+    nts.plotting.seed_band(axes[1], W, gamma[d, L], label=f"{labels[d]}, {L + 1} layers", color=cols[i], ls=ls, marker="o", ms=3)
+    i += 1
 first = np.abs(beta[datasets[0], depths[0]]).mean(0)[0]
 nts.plotting.guide_line(axes[0], W, -0.75, anchor=(W[0], first), label="[A]: |β| ∝ m^−0.75")
 nts.plotting.label_axes(axes[0], "width m (units per hidden layer)", "|trace ratio| |β| at Θ_min", loglog=True)
@@ -239,10 +241,9 @@ table
 # its value at the narrowest width, and whether β crosses zero inside the sweep.
 sign_changes = int(np.sum(~np.isfinite(summary.alpha_beta)))
 beta_min_width = []
-for d in datasets:
-    for L in depths:
-        mean_abs = np.abs(beta[d, L].mean(0))
-        beta_min_width.append(float(W[int(np.argmin(mean_abs))]))
+for d, L in pairs:
+    mean_abs = np.abs(beta[d, L].mean(0))
+    beta_min_width.append(float(W[int(np.argmin(mean_abs))]))
 glue("c23_sign_changes", sign_changes, display=False)
 glue("c23_n_curves", len(summary), display=False)
 glue("c23_beta_min_width", float(np.median(beta_min_width)), display=False)

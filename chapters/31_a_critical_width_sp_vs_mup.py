@@ -140,6 +140,9 @@ for name, key in (("SP", "sp"), ("μP", "mup")):
     glue(f"c31_{key}_fade", v["fade"], display=False)
 if rows["SP"]["fade"] == "fades" and rows["μP"]["fade"] == "does not fade":
     answer = "of the parameterisation: in SP the kernel's change fades with width, in μP it does not"
+elif rows["μP"]["fade"] == "does not fade" and rows["μP"]["d_ci"][0] > rows["SP"]["d_ci"][1]:
+    answer = ("at least partly of the parameterisation: in μP feature learning does not fade, and its |Δ_Θ| width "
+              "exponent lies above SP's with disjoint intervals (SP alone is not decided at this size)")
 elif rows["SP"]["fade"] == rows["μP"]["fade"]:
     answer = f"not decided by this sweep: both parameterisations give '{rows['SP']['fade']}'"
 else:
