@@ -19,7 +19,7 @@
 # the test loss improves with width. Its answer, as far as the available summaries
 # report it, is that wider models start with a **larger** empirical NTK (the initial
 # trace TrΘ₀ grows in proportion to the width) while the **rate** at which the trace
-# adapts during training, χ = dTrΘ/d ln L_train, stays roughly the same for all widths.
+# adapts during training, ν_Θ = dTrΘ/d ln L_train ([A]'s χ; the book writes ν_Θ because [B] uses χ), stays roughly the same for all widths.
 # The test loss falls as a power of the width with an exponent of about 0.5.
 #
 # This chapter repeats that experiment with the library's training loop
@@ -248,10 +248,10 @@ axes[0].set_yscale("log")
 nts.plotting.label_axes(axes[0], "ln L_train (training time runs right to left)", "TrΘ / (n·k)")
 axes[0].invert_xaxis()
 axes[0].legend(ncol=2)
-axes[1].errorbar(W, chi_mean, yerr=chi_se, fmt="o-", capsize=3, label="χ (mean ± s.e.)")
+axes[1].errorbar(W, chi_mean, yerr=chi_se, fmt="o-", capsize=3, label="ν_Θ (mean ± s.e.)")
 axes[1].axhline(0, color="k", lw=0.8)
 axes[1].set_xscale("log")
-nts.plotting.label_axes(axes[1], "width m", "adaptation rate χ = dTrΘ/d ln L_train")
+nts.plotting.label_axes(axes[1], "width m", "adaptation rate ν_Θ = dTrΘ/d ln L_train")
 axes[1].legend()
 nts.plotting.seed_band(axes[2], W, rank0, label="Γ(Θ₀)", marker="o")
 nts.plotting.seed_band(axes[2], W, rank_min, label="Γ(Θ_min)", marker="s")
@@ -270,27 +270,27 @@ plt.close(fig)
 #
 # Inside the width sweep. (a) Seed-averaged trajectories of the normalised trace against the
 # log training loss (training proceeds from right to left); stars mark the minimum-test-loss
-# point Θ_min. (b) Adaptation rate χ, the slope of the lines in (a) up to Θ_min, per width
+# point Θ_min. (b) Adaptation rate ν_Θ, the slope of the lines in (a) up to Θ_min, per width
 # (error bars ±1 s.e. over {glue:text}`c21_n_seeds` seeds). (c) Effective rank of the eNTK at
 # initialisation and at Θ_min.
 # ```
 #
 # Across the widths the initial trace changes by a factor {glue:text}`c21_trace0_ratio:.1f`
 # while the adaptation rate (sign: {glue:text}`c21_chi_sign`) changes by a factor
-# {glue:text}`c21_chi_ratio:.1f` ({numref}`fig-c21-adaptation`b); a power-law fit of |χ|
+# {glue:text}`c21_chi_ratio:.1f` ({numref}`fig-c21-adaptation`b); a power-law fit of |ν_Θ|
 # against width has exponent {glue:text}`c21_chi_exp:.2f`
-# ([{glue:text}`c21_chi_exp_lo:.2f`, {glue:text}`c21_chi_exp_hi:.2f`]; NaN if χ changes
-# sign between seeds or widths). [A] describes χ as roughly width-independent under model
-# scaling. Reading the sign: a negative χ means the trace *grows* while the loss falls, a
-# positive χ that the kernel shrinks during training (panel a shows which happens at each
-# width). The summaries of [A] do not give the sign of χ.
+# ([{glue:text}`c21_chi_exp_lo:.2f`, {glue:text}`c21_chi_exp_hi:.2f`]; NaN if ν_Θ changes
+# sign between seeds or widths). [A] describes ν_Θ as roughly width-independent under model
+# scaling. Reading the sign: a negative ν_Θ means the trace *grows* while the loss falls, a
+# positive ν_Θ that the kernel shrinks during training (panel a shows which happens at each
+# width). The summaries of [A] do not give the sign of ν_Θ.
 
 # %% [markdown]
 # ## Claims
 #
 # Verdicts compare the paper's number with our 95 % interval widened by a stated
-# tolerance of 0.1 for the loss and trace exponents. For χ, which the paper only calls
-# "roughly constant", we read "constant" as a width exponent of |χ| between −0.25 and
+# tolerance of 0.1 for the loss and trace exponents. For ν_Θ, which the paper only calls
+# "roughly constant", we read "constant" as a width exponent of |ν_Θ| between −0.25 and
 # 0.25 (a quarter of the trace's exponent 1): "agrees" when our whole 95 % interval lies
 # in that band, "disagrees" when it lies wholly outside, "partly" otherwise. At the `ci` size (widths
 # {glue:text}`c21_wmin`–{glue:text}`c21_wmax`, {glue:text}`c21_n_seeds` seeds,
@@ -332,11 +332,11 @@ nts.claims_table([
         if trace_verdict != "agrees" else "Linear growth once hidden layers dominate the kernel.",
     ),
     nts.Claim(
-        "Adaptation rate χ roughly constant across widths",
+        "Adaptation rate ν_Θ roughly constant across widths",
         "width exponent ≈ 0",
-        interval_text(chi_exp, chi_exp_ci) if np.isfinite(chi_exp) else "χ changes sign",
+        interval_text(chi_exp, chi_exp_ci) if np.isfinite(chi_exp) else "ν_Θ changes sign",
         chi_verdict,
-        "χ fitted per seed as the slope of TrΘ/(n·k) on ln L_train up to the minimum test loss; "
-        "'roughly constant' is read as a width exponent of |χ| within ±0.25.",
+        "ν_Θ fitted per seed as the slope of TrΘ/(n·k) on ln L_train up to the minimum test loss; "
+        "'roughly constant' is read as a width exponent of |ν_Θ| within ±0.25.",
     ),
 ])

@@ -19,7 +19,7 @@
 # images. According to the available summaries, the test loss again falls as a power law
 # with an exponent close to the model-scaling one (about 0.5), but the kernel behaves in
 # the opposite way: the initial trace TrΘ₀ does not change (the network at initialisation
-# has not seen the data), the adaptation rate χ = dTrΘ/d ln L_train grows with the amount
+# has not seen the data), the adaptation rate ν_Θ = dTrΘ/d ln L_train ([A]'s χ; the book writes ν_Θ because [B] uses χ) grows with the amount
 # of data, and the effective rank of the kernel falls. Same loss exponent, opposite
 # internal dynamics: this is [A]'s main argument that scaling curves alone do not reveal
 # the mechanism.
@@ -165,10 +165,10 @@ ax.legend()
 ax = axes[1, 0]
 m = chi.mean(0)
 se = chi.std(0, ddof=1) / np.sqrt(n_seeds) if n_seeds > 1 else np.zeros_like(m)
-ax.errorbar(N, m, yerr=se, fmt="o-", capsize=3, label="χ (mean ± s.e.)")
+ax.errorbar(N, m, yerr=se, fmt="o-", capsize=3, label="ν_Θ (mean ± s.e.)")
 ax.axhline(0, color="k", lw=0.8)
 ax.set_xscale("log")
-nts.plotting.label_axes(ax, "training-set size n (images)", "adaptation rate χ = dTrΘ/d ln L_train")
+nts.plotting.label_axes(ax, "training-set size n (images)", "adaptation rate ν_Θ = dTrΘ/d ln L_train")
 ax.legend()
 ax = axes[1, 1]
 nts.plotting.seed_band(ax, N, rank0, label="Γ(Θ₀)", marker="o")
@@ -190,7 +190,7 @@ plt.close(fig)
 # Data scaling of a {glue:text}`c22_width`-unit MLP on {glue:text}`c22_dataset`.
 # (a) Minimum test loss against the training-set size, with a power-law fit and the slope −0.5
 # reported for [A]. (b) Initial trace of the eNTK on {glue:text}`c22_n_ntk` held-out images
-# (divided by the kernel dimension). (c) Adaptation rate χ fitted up to the minimum-test-loss
+# (divided by the kernel dimension). (c) Adaptation rate ν_Θ fitted up to the minimum-test-loss
 # epoch. (d) Effective rank at initialisation and at Θ_min. Bands and error bars: ±1 s.e. over
 # {glue:text}`c22_n_seeds` seeds.
 # ```
@@ -217,7 +217,7 @@ plt.close(fig)
 # ## Claims
 #
 # Verdicts: for exponents with a number (loss ≈ 0.5, TrΘ₀ exponent 0) the paper's value must
-# lie in our 95 % interval widened by 0.1; for the directional claims (χ grows, Γ falls) the
+# lie in our 95 % interval widened by 0.1; for the directional claims (ν_Θ grows, Γ falls) the
 # whole interval of the exponent must have the stated sign ("partly" if only the point
 # estimate has it).
 
@@ -245,10 +245,10 @@ nts.claims_table([
         "True by construction here: same initial seeds and eNTK points for every n.",
     ),
     nts.Claim(
-        "Adaptation rate |χ| grows with data", "increasing",
-        fmt(chi_exp, chi_exp_ci) if np.isfinite(chi_exp) else "χ changes sign",
+        "Adaptation rate |ν_Θ| grows with data", "increasing",
+        fmt(chi_exp, chi_exp_ci) if np.isfinite(chi_exp) else "ν_Θ changes sign",
         direction_verdict(chi_exp, chi_exp_ci, +1),
-        "Power-law exponent of |χ| in n; χ is the slope of TrΘ/(n·k) on ln L_train up to the minimum test loss.",
+        "Power-law exponent of |ν_Θ| in n; ν_Θ is the slope of TrΘ/(n·k) on ln L_train up to the minimum test loss.",
     ),
     nts.Claim(
         "Effective rank falls with data", "decreasing",
