@@ -72,7 +72,7 @@ def test_band_fade_and_best_protocol():
     assert nts.band_verdict((-0.1, 0.2), -0.25, 0.25) == "agrees"
     assert nts.band_verdict((0.3, 0.5), -0.25, 0.25) == "disagrees"
     assert nts.band_verdict((0.1, 0.5), -0.25, 0.25) == "partly"
-    assert nts.fade_verdict((-0.9, -0.5)) == "fades"
+    assert nts.fade_verdict((-0.9, -0.5)) == "fades" and nts.fade_verdict((-0.17, -0.06)) == "fades"
     assert nts.fade_verdict((0.1, 0.4)) == "does not fade"
     assert nts.fade_verdict((-0.3, 0.2)) == "undecided"
     m = {"baseline": ["agrees", "disagrees", "disagrees"], "loss": ["agrees", "agrees", "disagrees"],

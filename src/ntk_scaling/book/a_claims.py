@@ -113,7 +113,7 @@ def direction_verdict(value: float, interval: tuple[float, float], sign: int) ->
     return "partly" if sign * value > 0 else "disagrees"
 
 
-def fade_verdict(interval: tuple[float, float], threshold: float = -0.1) -> str:
+def fade_verdict(interval: tuple[float, float], threshold: float = -0.05) -> str:
     """Does a width exponent say that a quantity fades with width?
 
     Args:
