@@ -34,7 +34,12 @@ the cache key by value; ``train_online.uncached`` accepts any object.
 * ``test_set(data) -> (x, y)``: the test inputs and targets (the circle tasks use an exact
   quadrature grid);
 * ``probe_set(data, n) -> (x, y)``: ``n`` inputs and targets on which the eNTK is recorded;
-* optionally ``identity() -> dict`` naming the data (e.g. a checksum), added to the key.
+* optionally ``identity() -> dict`` naming the data (e.g. a checksum), added to the key;
+* optionally, for a finite data set consumed in **one pass** (:class:`ntk_scaling.VisionStream`),
+  ``sample_at(data, key, step, batch_size) -> (x, y)``, the batch of step ``step`` (a traced
+  int32) for the seed whose fixed key is ``key``, used instead of ``sample`` for training
+  steps, and ``max_steps(batch_size) -> int``, the steps one pass allows (``train_online``
+  refuses more).
 
 **Losses** (``loss``): ``"mse"``, the mean over samples and outputs of (f − y)² (a
 target of shape (n,) is matched to outputs (n, 1)); ``"cross_entropy"``, the mean
@@ -219,6 +224,8 @@ class _State(NamedTuple):
     key: jax.Array
     loss_sum: jax.Array
     finite: jax.Array
+    step: jax.Array  #: steps taken (one-pass streams read batch ``step``)
+    stream_key: jax.Array  #: the seed's fixed key (one-pass streams draw their offset from it)
 
 
 def _program_key(obj: Any) -> Any:
@@ -254,16 +261,23 @@ def _build_programs(model, task, loss_name, optimizer, batch_size, linearised, c
         return jnp.mean(per_element(_raw_output(model, params, params0, x, scale, centre, linearised), y))
 
     def start_one(params, key):
-        return _State(params, opt.init(params), key, jnp.zeros((), jnp.float32), jnp.array(True))
+        return _State(params, opt.init(params), key, jnp.zeros((), jnp.float32), jnp.array(True),
+                      jnp.zeros((), jnp.int32), key)
+
+    stream = callable(getattr(task, "sample_at", None))
 
     def advance_one(state, params0, data, n_steps, lr, scale):
         def body(_, s):
             key, sub = jax.random.split(s.key)
-            x, y = task.sample(data, sub, batch_size)
+            if stream:
+                x, y = task.sample_at(data, s.stream_key, s.step, batch_size)
+            else:
+                x, y = task.sample(data, sub, batch_size)
             value, grads = jax.value_and_grad(batch_loss)(s.params, params0, x, y, scale)
             updates, opt_state = opt.update(grads, s.opt_state, s.params)
             params = jax.tree_util.tree_map(lambda p, u: p - lr * u.astype(p.dtype), s.params, updates)
-            return _State(params, opt_state, key, s.loss_sum + value, s.finite & jnp.isfinite(value))
+            return _State(params, opt_state, key, s.loss_sum + value, s.finite & jnp.isfinite(value), s.step + 1,
+                          s.stream_key)
 
         s0 = state._replace(loss_sum=jnp.zeros_like(state.loss_sum))
         return jax.lax.fori_loop(0, n_steps, body, s0)
@@ -510,6 +524,12 @@ def train_online(
     for name in ("load", "sample", "test_set", "probe_set"):
         if not callable(getattr(task, name, None)):
             raise TypeError(f"task must have a callable {name}() (see ntk_scaling.train_online), got {type(task).__name__}")
+    max_steps = getattr(task, "max_steps", None)
+    if callable(max_steps) and steps > max_steps(batch_size):
+        raise ValueError(
+            f"steps = {steps} exceeds the {max_steps(batch_size)} steps one pass over the task's data allows at "
+            f"batch_size = {batch_size} (no sample may be repeated)"
+        )
     ntk_list = sorted({int(check_int(s, "ntk_steps element", 0)) for s in ntk_steps})
     if ntk_list and ntk_list[0] != 0:
         ntk_list = [0, *ntk_list]
