@@ -146,7 +146,7 @@ def initial_entk_kernel(
     n_seeds: int = 2,
     seed: int = 0,
     block_size: int | None = 250,
-    implementation: str | None = None,
+    implementation: str | None = "per_sample_jacobian",
 ) -> InitialKernel:
     """The initial eNTK of ``model`` on the task's held-out probe images, traced over the logits.
 
@@ -161,7 +161,8 @@ def initial_entk_kernel(
         n_seeds: initialisations averaged.
         seed: seed of the initialisations.
         block_size: images per eNTK block (memory only).
-        implementation: passed to :func:`ntk_scaling.empirical_ntk_fn` (speed only).
+        implementation: passed to :func:`ntk_scaling.empirical_ntk_fn` (speed only; the
+            default ``PER_SAMPLE_JACOBIAN`` avoids differentiating whole batches).
 
     Returns:
         :class:`InitialKernel`.
