@@ -118,7 +118,7 @@ def _fd_ntk(apply, params, x1, x2, eps=1e-6):
     return np.asarray(jnp.einsum("iap,jbp->ijab", j1, j2))
 
 
-@pytest.mark.parametrize("impl", ["jacobian_contraction", "ntk_vector_products", None])
+@pytest.mark.parametrize("impl", ["jacobian_contraction", "ntk_vector_products", "per_sample_jacobian", None])
 def test_cnn_entk_matches_finite_differences_float64(impl):
     with jax.enable_x64(True):
         m = nts.MeanFieldCNN(width=2, image_shape=(10, 10, 1), out_dim=3)

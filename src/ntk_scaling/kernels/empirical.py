@@ -20,6 +20,14 @@ neural-tangents' ``empirical`` module (they agree to floating-point tolerance):
     Generic. Never stores J: for each of the n2·k output directions it does one
     vector-Jacobian product on x2 and one Jacobian-vector product on x1. Time ≈ n2·k
     (backward + forward) passes over n1 + n2 samples; memory ≈ one Jacobian row set.
+``PER_SAMPLE_JACOBIAN``
+    Generic for models that treat samples independently (no batch statistics, e.g. the
+    vision CNN and ResNet of :mod:`ntk_scaling.nets`): J(x_i) of each sample by one
+    reverse-mode pass over that sample alone (``vmap`` over samples of ``jacrev``), then
+    contracted as ``JACOBIAN_CONTRACTION``. Same FLOPs as one k-fold backward pass per
+    sample and memory (n1 + n2)·k·P; ``JACOBIAN_CONTRACTION`` instead differentiates the
+    whole batch for each of its n·k outputs, which for convolutional models materialises
+    n·k copies of the batch's activations.
 ``STRUCTURED_MLP``
     Only for this package's dense MLPs (:mod:`ntk_scaling.models`); never forms J. With
     layer inputs a_{l-1}, backward signals δ_l[i, a] = ∂f_a(x_i)/∂h_l and the layer's
@@ -73,6 +81,7 @@ class NTKImplementation(enum.IntEnum):
     JACOBIAN_CONTRACTION = 1
     NTK_VECTOR_PRODUCTS = 2
     STRUCTURED_MLP = 3
+    PER_SAMPLE_JACOBIAN = 4
 
 
 def mlp_config_of(model: Model) -> MLPConfig | None:
@@ -151,6 +160,19 @@ def _contract_jacobians(j1, j2, trace_logits: bool):
 def _block_jacobian_contraction(apply_fn, trace_logits, params, xa, xb):
     ja = _jacobian(apply_fn, params, xa)
     jb = ja if xb is None else _jacobian(apply_fn, params, xb)
+    return _contract_jacobians(ja, jb, trace_logits)
+
+
+def _per_sample_jacobian(apply_fn: ApplyFn, params, x):
+    def one(xi):
+        return jax.jacrev(lambda p: apply_fn(p, xi[None])[0])(params)  # leaves (k, *leaf)
+
+    return jax.vmap(one)(x)  # leaves (n, k, *leaf)
+
+
+def _block_per_sample(apply_fn, trace_logits, params, xa, xb):
+    ja = _per_sample_jacobian(apply_fn, params, xa)
+    jb = ja if xb is None else _per_sample_jacobian(apply_fn, params, xb)
     return _contract_jacobians(ja, jb, trace_logits)
 
 
@@ -325,7 +347,11 @@ def _block_fn(impl: NTKImplementation, key_model, trace_logits: bool, k: int):
     if impl is NTKImplementation.STRUCTURED_MLP:
         return functools.partial(_block_structured, key_model, trace_logits)
     apply_fn = _with_output_axis(_as_apply_fn(key_model), k)
-    inner = _block_jacobian_contraction if impl is NTKImplementation.JACOBIAN_CONTRACTION else _block_vector_products
+    inner = {
+        NTKImplementation.JACOBIAN_CONTRACTION: _block_jacobian_contraction,
+        NTKImplementation.PER_SAMPLE_JACOBIAN: _block_per_sample,
+        NTKImplementation.NTK_VECTOR_PRODUCTS: _block_vector_products,
+    }[impl]
     return functools.partial(inner, apply_fn, trace_logits)
 
 

@@ -36,7 +36,8 @@ the cache key by value; ``train_online.uncached`` accepts any object.
   stream fixed by ``stream_key`` (one key per seed, constant over the run). This is how a
   finite data set is read in one pass with no sample repeated (:class:`ntk_scaling.TextTask`);
 * optionally ``stream_length(data) -> int``, the number of distinct samples of that
-  stream: ``steps × batch_size`` may not exceed it (checked);
+  stream: ``steps × batch_size`` may not exceed it (checked). :class:`ntk_scaling.VisionStream`
+  implements both for MNIST and CIFAR-10 read in one pass;
 * ``test_set(data) -> (x, y)``: the test inputs and targets (the circle tasks use an exact
   quadrature grid);
 * ``probe_set(data, n) -> (x, y)``: ``n`` inputs and targets on which the eNTK is recorded;
