@@ -107,7 +107,7 @@ def test_every_chapter_is_in_the_toc_and_back():
     assert in_toc[0] == "00_intro" and in_toc[-1] == "99_reproducibility"
 
 
-@pytest.mark.parametrize("profile", ["ci", "gpu"])
+@pytest.mark.parametrize("profile", ["ci", "large", "gpu"])
 def test_all_profiles_are_valid(profile):
     runner.check_profile(profile)  # raises ParameterError on any bad file
 
