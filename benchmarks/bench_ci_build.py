@@ -4,12 +4,16 @@ Writes benchmarks/results/ci_build.json: each chapter's wall time when executed 
 ``ci`` profile (``--force``, an empty cache folder, so nothing is reused), their total, and
 the machine with its load average at the start and end (the machine may be shared). The
 executed notebooks land in ``book/`` as with ``make chapters``, so a ``make snapshot`` may
-follow without rerunning anything. Run: ``python benchmarks/bench_ci_build.py`` (about
-15-20 minutes on 2 cores). Target (from the issues): the ci test run under 30 minutes.
+follow without rerunning anything. Run: ``python benchmarks/bench_ci_build.py [--cache DIR]``
+(about 15-20 minutes on 2 cores); ``--cache`` names an empty folder to fill instead of a
+temporary one, e.g. so that another profile's run can reuse the ci results. Target (from
+the issues): the ci test run under 30 minutes.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
 import platform
@@ -27,8 +31,14 @@ RESULTS = Path(__file__).resolve().parent / "results" / "ci_build.json"
 
 def main() -> None:
     """Execute every chapter of the table of contents with the ci profile and record the times."""
-    with tempfile.TemporaryDirectory(prefix="ntk-ci-build-") as cache:
-        os.environ["NTK_SCALING_CACHE"] = cache  # cold: nothing is reused from earlier runs
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache", help="an empty folder to use as the cache (default: a temporary one)")
+    args = parser.parse_args()
+    if args.cache and Path(args.cache).exists() and any(Path(args.cache).iterdir()):
+        parser.error(f"--cache {args.cache} is not empty: the build must start cold")
+    folder = contextlib.nullcontext(args.cache) if args.cache else tempfile.TemporaryDirectory(prefix="ntk-ci-build-")
+    with folder as cache:
+        os.environ["NTK_SCALING_CACHE"] = str(cache)  # cold: nothing is reused from earlier runs
         start_load = os.getloadavg()
         rows = []
         t0 = time.perf_counter()
