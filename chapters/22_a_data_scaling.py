@@ -236,7 +236,8 @@ nts.claims_table([
         "Test loss falls as a power of the training-set size, exponent ≈ 0.5 (like model scaling)",
         "≈ 0.5", fmt(alpha_loss, alpha_loss_ci), nts.verdict_interval(0.5, alpha_loss_ci, tolerance=0.1),
         f"Test {loss_name} at the read-out ({proto.stopping.replace('_', ' ')}); our learning rate, epochs and "
-        "range of n are our choices at this profile.",
+        "range of n are our choices at this profile. The paper's exact protocol (its replication package) and "
+        "its range of n would settle it.",
     ),
     nts.Claim(
         "Initial trace does not change with data", "exponent 0",
@@ -253,6 +254,7 @@ nts.claims_table([
     nts.Claim(
         "Effective rank falls with data", "decreasing",
         fmt(fit_rank.exponent, fit_rank.exponent_ci), direction_verdict(fit_rank.exponent, fit_rank.exponent_ci, -1),
-        "Γ(Θ_min) = exp(S_vN) of the eNTK at the minimum-test-loss epoch; the paper may report a different epoch.",
+        "Γ(Θ_min) = exp(S_vN) of the eNTK at the minimum-test-loss epoch; the paper may report a different epoch, "
+        "which its replication package would settle.",
     ),
 ])

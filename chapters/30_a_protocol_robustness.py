@@ -223,6 +223,7 @@ fig, ax = plt.subplots(figsize=(8.0, 4.4))
 cmap = plt.get_cmap("RdYlGn", 3).copy()
 cmap.set_bad("0.85")
 ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=2.5, aspect="auto")
+ax.grid(False)
 ax.set_xticks(range(len(columns)), [f"{n}\n({'/'.join(map(str, scores[n]))})" for n in columns], fontsize=7)
 ax.set_yticks(range(len(claim_keys)), [nts.A_CLAIMS[k][0] for k in claim_keys], fontsize=7)
 for i, k in enumerate(claim_keys):

@@ -194,3 +194,14 @@ def test_divergence_is_recorded_with_the_protocol():
     with pytest.raises(nts.DivergenceError, match="protocol: MSE"):
         nts.train_protocol(protocol=protocol, dataset="synthetic", n_train=40, width=16, n_seeds=1, n_test=20,
                            n_checkpoints=3)
+
+
+def test_cached_protocol_run_round_trips_with_its_protocol():
+    protocol = nts.protocol_from("ce_adam", epochs=4, n_ntk=4, budget_epochs=2, stopping="fixed_budget")
+    kw = dict(protocol=protocol, dataset="synthetic", n_train=40, width=8, n_seeds=1, n_test=20, n_checkpoints=3)
+    first = nts.train_protocol(**kw)
+    again = nts.train_protocol(**kw)
+    assert isinstance(again.protocol, nts.Protocol) and again.protocol == protocol
+    np.testing.assert_array_equal(again.result.test_loss, first.result.test_loss)
+    other = nts.train_protocol(**{**kw, "protocol": protocol._replace(loss="mse")})
+    assert not np.allclose(other.result.test_loss, first.result.test_loss)
