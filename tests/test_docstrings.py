@@ -44,6 +44,11 @@ DOCUMENTED = [
     "kernels/infinite_width.py",
     "kernels/metrics.py",
     "nets/mlp.py",
+    "nets/cnn.py",
+    "nets/resnet.py",
+    "kernels/spectra.py",
+    "data/vision_stream.py",
+    "training/vision_runs.py",
     "solvable/exponents.py",
     "solvable/tasks.py",
 ]
@@ -53,7 +58,7 @@ NO_NOTES = [
     *(f"chapters/{name}.py" for name in (
         "00_intro", "01_data", "10_b_fig1_exponents", "12_b_fig2ab_gamma_sweep", "15_b_fig3_sgd_noise",
         "16_b_appD_data_reuse", "17_b_appG_linear_network", "18_b_fig11_bootstrap", "29_performance",
-        "98_equations", "99_reproducibility")),
+        "98_equations", "99_reproducibility", "25_b_fig6_mnist_cnn", "27_b_fig6_fig8_cifar_resnet")),
     *(f"src/ntk_scaling/{m}" for m in DOCUMENTED),
     "src/ntk_scaling/__init__.py",
 ]
