@@ -25,6 +25,36 @@ import numpy as np  # noqa: E402
 from ntk_scaling.kernels.infinite_width import infinite_width_kernels  # noqa: E402
 from ntk_scaling.nets.mlp import MLPConfig, bias_std, init_mlp  # noqa: E402
 from ntk_scaling.kernels.empirical import NTKImplementation, empirical_ntk  # noqa: E402
+from ntk_scaling.nets.cnn import MeanFieldCNN  # noqa: E402
+
+#: the μP CNN of the vision chapters (group's multipliers), small: 14×14×2 images → 2×2×2N
+CNN_CASE = MeanFieldCNN(width=3, image_shape=(14, 14, 2), out_dim=4)
+#: our implementations that apply to a CNN (STRUCTURED_MLP is MLP-only)
+CNN_IMPLS = ("JACOBIAN_CONTRACTION", "NTK_VECTOR_PRODUCTS", "PER_SAMPLE_JACOBIAN")
+
+
+def cnn_fixtures(arrays: dict[str, np.ndarray]) -> None:
+    """Store the CNN's inputs, parameters (biases perturbed), outputs and our eNTKs under ``cnn/``."""
+    m = CNN_CASE
+    k_p, k_x1, k_x2 = jax.random.split(jax.random.key(7), 3)
+    params = m.init(k_p)
+    params = {
+        name: {"w": layer["w"].astype(jnp.float64),
+               "b": 0.1 * jax.random.normal(jax.random.fold_in(k_p, j), layer["b"].shape, jnp.float64)}
+        for j, (name, layer) in enumerate(params.items())
+    }
+    x1 = jax.random.normal(k_x1, (5, *m.image_shape), jnp.float64)
+    x2 = jax.random.normal(k_x2, (3, *m.image_shape), jnp.float64)
+    arrays["cnn/x1"], arrays["cnn/x2"] = np.asarray(x1), np.asarray(x2)
+    arrays["cnn/f1"] = np.asarray(m.apply(params, x1))
+    for name, layer in params.items():
+        for key, v in layer.items():
+            arrays[f"cnn/{name}_{key}"] = np.asarray(v)
+    for impl in CNN_IMPLS:
+        arrays[f"cnn/ntk_{impl}_sym"] = np.asarray(empirical_ntk(m.apply, params, x1, implementation=impl))
+        arrays[f"cnn/ntk_{impl}_cross"] = np.asarray(empirical_ntk(m.apply, params, x1, x2, implementation=impl))
+    arrays["cnn/meta_json"] = np.array(json.dumps({"width": m.width, "image_shape": list(m.image_shape),
+                                                   "out_dim": m.out_dim, "impls": list(CNN_IMPLS)}))
 
 # (name, config, n1, n2): several depths, all parameterisations, with and without bias
 CASES = [
@@ -63,6 +93,7 @@ def main(out: str) -> None:
             kern = infinite_width_kernels(cfg, x1, x2)
             arrays[f"{name}/inf_nngp"], arrays[f"{name}/inf_ntk"] = kern.nngp, kern.ntk
         meta.append({"name": name, "config": cfg._asdict(), "b_std_effective": bias_std(cfg), "n_layers": len(params)})
+    cnn_fixtures(arrays)
     arrays["meta_json"] = np.array(json.dumps(meta))
     arrays["jax_version"] = np.array(jax.__version__)
     np.savez(out, **arrays)

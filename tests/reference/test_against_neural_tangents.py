@@ -34,7 +34,7 @@ stax = nt.stax
 pytestmark = pytest.mark.reference
 
 REPO = Path(__file__).resolve().parents[2]
-OUR_IMPLS = ("JACOBIAN_CONTRACTION", "NTK_VECTOR_PRODUCTS", "STRUCTURED_MLP")
+OUR_IMPLS = ("JACOBIAN_CONTRACTION", "NTK_VECTOR_PRODUCTS", "STRUCTURED_MLP", "PER_SAMPLE_JACOBIAN")
 RTOL_EMPIRICAL = 1e-5  # the issue's bound; float64 agreement is in fact ~1e-13
 
 
@@ -136,6 +136,53 @@ def test_infinite_width_kernels_match_stax(fixtures):
         assert _rel(fixtures[f"{name}/inf_ntk"], k.ntk) < 1e-10, f"{name}: NTK differs from nt.stax"
         checked += 1
     assert checked >= 4
+
+
+def _nt_cnn(meta):
+    """The μP CNN in stax: nt's "ntk" parameterisation multiplies by W_std/√fan_in (fan_in = 9·C_in
+    for a 3×3 convolution), so W_std = 3 gives our 1/√C_in; biases carry our multipliers as b_std."""
+    n, (h, w, c), k = meta["width"], meta["image_shape"], meta["out_dim"]
+    h2, w2 = (h - 2) // 2 - 2, (w - 2) // 2 - 2
+    flat = (h2 // 2) * (w2 // 2) * 2 * n
+    pool = stax.AvgPool((2, 2), strides=(2, 2), padding="VALID")
+    return stax.serial(
+        stax.Conv(n, (3, 3), padding="VALID", W_std=3.0, b_std=1 / np.sqrt(c), parameterization="ntk"), stax.Relu(), pool,
+        stax.Conv(2 * n, (3, 3), padding="VALID", W_std=3.0, b_std=1 / np.sqrt(n), parameterization="ntk"), stax.Relu(), pool,
+        stax.Flatten(),
+        stax.Dense(8 * n, W_std=1.0, b_std=1 / np.sqrt(flat), parameterization="ntk"), stax.Relu(),
+        stax.Dense(k, W_std=1 / np.sqrt(8 * n), b_std=1 / (8 * n), parameterization="ntk"),
+    )
+
+
+def _nt_cnn_params(fx):
+    def layer(name, conv):
+        w, b = jnp.asarray(fx[f"cnn/{name}_w"]), jnp.asarray(fx[f"cnn/{name}_b"])
+        return (w, b.reshape((1, 1, 1, -1) if conv else (1, -1)))
+
+    return [layer("conv1", True), (), (), layer("conv2", True), (), (), (), layer("dense", False), (), layer("readout", False)]
+
+
+def test_cnn_forward_pass_identical(fixtures):
+    """Sanity for the CNN: same function in stax (else the eNTK check is void)."""
+    meta = json.loads(str(fixtures["cnn/meta_json"]))
+    _, apply_fn, _ = _nt_cnn(meta)
+    out = apply_fn(_nt_cnn_params(fixtures), jnp.asarray(fixtures["cnn/x1"]))
+    assert _rel(out, fixtures["cnn/f1"]) < 1e-12
+
+
+@pytest.mark.parametrize("nt_impl", list(nt.NtkImplementation), ids=lambda i: i.name)
+def test_cnn_empirical_ntk_matches_every_nt_implementation(fixtures, nt_impl):
+    meta = json.loads(str(fixtures["cnn/meta_json"]))
+    _, apply_fn, _ = _nt_cnn(meta)
+    params = _nt_cnn_params(fixtures)
+    x1, x2 = jnp.asarray(fixtures["cnn/x1"]), jnp.asarray(fixtures["cnn/x2"])
+    fn = nt.empirical_ntk_fn(apply_fn, trace_axes=(), vmap_axes=0, implementation=nt_impl)
+    theirs_sym, theirs_cross = np.asarray(fn(x1, None, params)), np.asarray(fn(x1, x2, params))
+    for ours in meta["impls"]:
+        err_s = _rel(fixtures[f"cnn/ntk_{ours}_sym"], theirs_sym)
+        err_c = _rel(fixtures[f"cnn/ntk_{ours}_cross"], theirs_cross)
+        assert err_s < RTOL_EMPIRICAL, f"CNN: ours {ours} vs nt {nt_impl.name} (x1, x1): rel err {err_s:.2e}"
+        assert err_c < RTOL_EMPIRICAL, f"CNN: ours {ours} vs nt {nt_impl.name} (x1, x2): rel err {err_c:.2e}"
 
 
 def test_tensorflow_not_loaded():

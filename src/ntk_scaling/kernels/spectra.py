@@ -135,7 +135,7 @@ def _windows(lo: int, hi: int, factor: float, n: int) -> list[tuple[int, int]]:
 
 
 def _truncated_tail_exponent(k: np.ndarray, tail: np.ndarray, n: int) -> float:
-    """s minimising the log-space misfit of T(k) = A ((k+½)^-s − (n+½)^-s) (A by least squares).
+    """The exponent s minimising the log-space misfit of T(k) = A ((k+½)^-s − (n+½)^-s) (A by least squares).
 
     The half-integer shifts are the midpoint rule for Σ_{k<ℓ≤n} ℓ^(−s−1).
     """

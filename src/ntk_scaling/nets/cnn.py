@@ -220,7 +220,15 @@ def _hidden(config: MeanFieldCNN, params: Any, x: jax.Array) -> jax.Array:
 
 
 def cnn_features(config: MeanFieldCNN, params: Any, x: jax.Array) -> jax.Array:
-    """Last hidden layer ReLU(dense), shape (n, 8N).
+    """Last hidden layer ReLU(dense).
+
+    Args:
+        config: the architecture.
+        params: from :func:`init_cnn`.
+        x: images (n, H, W, C).
+
+    Returns:
+        (n, 8N) features.
 
     Raises:
         ValueError: ``x`` is not (n, H, W, C) of the config's image shape.

@@ -173,7 +173,15 @@ def _after_relu(w: jax.Array) -> float:
 
 
 def resnet_features(config: MeanFieldResNet, params: Any, x: jax.Array) -> jax.Array:
-    """Global-average-pooled ReLU of the last stage, shape (n, N·2^(S−1)).
+    """Global-average-pooled ReLU of the last stage.
+
+    Args:
+        config: the architecture.
+        params: from :func:`init_resnet`.
+        x: images (n, H, W, C).
+
+    Returns:
+        (n, N·2^(S−1)) features.
 
     Raises:
         ValueError: ``x`` is not (n, H, W, C) of the config's image shape.

@@ -145,7 +145,7 @@ def initial_entk_kernel(
     n_images: int,
     n_seeds: int = 2,
     seed: int = 0,
-    block_size: int | None = 250,
+    block_size: int | None = None,
     implementation: str | None = "per_sample_jacobian",
 ) -> InitialKernel:
     """The initial eNTK of ``model`` on the task's held-out probe images, traced over the logits.
@@ -160,7 +160,9 @@ def initial_entk_kernel(
         n_images: n ≤ ``task.n_probe`` images ([B] uses ≥ 1000).
         n_seeds: initialisations averaged.
         seed: seed of the initialisations.
-        block_size: images per eNTK block (memory only).
+        block_size: images per eNTK block (memory only); None computes all n at once,
+            holding the n·k·P Jacobian (4·10·n·P bytes in float32); blocks recompute each
+            block's Jacobian once per block pair.
         implementation: passed to :func:`ntk_scaling.empirical_ntk_fn` (speed only; the
             default ``PER_SAMPLE_JACOBIAN`` avoids differentiating whole batches).
 
