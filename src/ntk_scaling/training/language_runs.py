@@ -75,7 +75,10 @@ def language_online_sweep(
 
     Args:
         gammas: γ₀ values (the smallest is the lazy reference).
-        width, depth, n_heads, mlp_ratio: N, L, H and r of :class:`ntk_scaling.MeanFieldTransformer`.
+        width: N, the model width d_model of :class:`ntk_scaling.MeanFieldTransformer`.
+        depth: L, the number of transformer blocks.
+        n_heads: H, attention heads per block (head width N/H).
+        mlp_ratio: r, the MLP's hidden width as a multiple of N.
         window: T, the context length.
         eta0: η₀; the SGD learning rate is η₀γ₀²N.
         steps: SGD steps; steps × batch_size may not exceed the training windows (one pass).
@@ -83,7 +86,8 @@ def language_online_sweep(
         n_seeds: runs per γ₀ (initialisation and stream offset), batched with ``vmap``.
         n_records: log-spaced records of the held-out loss.
         n_test: held-out windows for the loss.
-        seed, order_seed: seeds of the runs and of the fixed order of the training windows.
+        seed: seed of the runs (initialisations and stream offsets).
+        order_seed: seed of the fixed order of the training windows.
         seed_chunk: seeds per compiled call (memory only).
         executor: passed to :func:`ntk_scaling.sweep`.
 
