@@ -25,6 +25,11 @@ code uses η = N η₀ with the output divided by γ₀, so their η₀ is our �
 Inputs are NHWC images, shape (n, H, W, C) (MNIST: (n, 28, 28, 1)); with valid 3×3
 convolutions and floor pooling the spatial size goes 28 → 26 → 13 → 11 → 5.
 
+The model provides a structured eNTK (:func:`cnn_structured_ntk`, the default of
+:func:`ntk_scaling.empirical_ntk_fn` for this model, ``STRUCTURED_MODEL``): the dense
+layers, which hold most parameters, contribute Gram products of their inputs and backward
+signals, and only the convolution parameters are differentiated per sample.
+
 Cost of one forward pass per image: 2·9·(H₁W₁·C·N + H₂W₂·N·2N) + 2·(H₃W₃·2N·8N + 8N·k)
 FLOPs (H₁ = H − 2, H₂ = ⌊H₁/2⌋ − 2, H₃ = ⌊H₂/2⌋); for MNIST at N = 8 about 1.0 MFLOP.
 """
