@@ -17,15 +17,21 @@ the full (n, n, 10, 10) kernel:
 * the machine's float32 matmul rate, from a large ``jnp.dot`` (median of repeats, once
   per round; the best round is taken as the peak);
 * the speed-up of one vmapped call over an ensemble of ``--seeds`` parameter sets
-  against a Python loop over the same jitted single-network function.
+  against a Python loop over the same jitted single-network function;
+* the μP CNN of the vision chapters (:class:`ntk_scaling.MeanFieldCNN`, MNIST-shaped
+  inputs, ``--cnn-width``, ``--cnn-n`` images, full (n, n, 10, 10) kernel): each of our
+  generic implementations against each neural-tangents implementation on the same
+  parameters and inputs; the CNN ratio (nt's fastest / ours fastest) is printed and
+  stored under ``"cnn"``. Target: ours never slower at the chapter's size.
 
 The two environments run different XLA versions (JAX 0.10 vs 0.4.25); that is part of
 what is being compared and is recorded in the JSON. Timings on a shared machine are
 noisy: ours and theirs are therefore timed in interleaved rounds (both see the same
 background load) and the JSON records the load average before and after.
 
-Internal mode ``--nt-worker IN.npz OUT.json WIDTH IMPL REPEATS`` runs inside the
-reference env and imports only jax, numpy and neural_tangents.
+Internal modes ``--nt-worker IN.npz OUT.json WIDTH IMPL REPEATS`` and ``--nt-cnn-worker
+IN.npz OUT.json IMPL REPEATS`` run inside the reference env and import only jax, numpy and
+neural_tangents.
 """
 
 from __future__ import annotations
@@ -93,6 +99,106 @@ def nt_worker(inp: str, out: str, width: int, impl_name: str, repeats: int) -> N
     Path(out).write_text(json.dumps(res))
 
 
+def nt_cnn_worker(inp: str, out: str, impl_name: str, repeats: int) -> None:
+    """The CNN in stax (as tests/reference: nt's "ntk" parameterisation reproduces our multipliers)."""
+    import jax
+    import jax.numpy as jnp
+
+    sys.path.insert(0, str(REPO / "tests" / "reference"))
+    from nt_import import import_neural_tangents
+
+    nt = import_neural_tangents()
+    stax = nt.stax
+    data = np.load(inp)
+    n, (h, w, c) = int(data["width"]), (int(v) for v in data["image_shape"])
+    flat = (((h - 2) // 2 - 2) // 2) * (((w - 2) // 2 - 2) // 2) * 2 * n
+    pool = stax.AvgPool((2, 2), strides=(2, 2), padding="VALID")
+    _, apply_fn, _ = stax.serial(
+        stax.Conv(n, (3, 3), padding="VALID", W_std=3.0, b_std=1 / np.sqrt(c), parameterization="ntk"), stax.Relu(), pool,
+        stax.Conv(2 * n, (3, 3), padding="VALID", W_std=3.0, b_std=1 / np.sqrt(n), parameterization="ntk"), stax.Relu(), pool,
+        stax.Flatten(), stax.Dense(8 * n, W_std=1.0, b_std=1 / np.sqrt(flat), parameterization="ntk"), stax.Relu(),
+        stax.Dense(10, W_std=1 / np.sqrt(8 * n), b_std=1 / (8 * n), parameterization="ntk"))
+
+    def layer(name, conv):
+        return (jnp.asarray(data[f"{name}_w"]), jnp.asarray(data[f"{name}_b"]).reshape((1, 1, 1, -1) if conv else (1, -1)))
+
+    params = [layer("conv1", True), (), (), layer("conv2", True), (), (), (), layer("dense", False), (), layer("readout", False)]
+    x = jnp.asarray(data["x"])
+    fn = jax.jit(nt.empirical_ntk_fn(apply_fn, trace_axes=(), vmap_axes=0, implementation=nt.NtkImplementation[impl_name]))
+    t0 = time.perf_counter()
+    theta = fn(x, None, params).block_until_ready()
+    first = time.perf_counter() - t0
+    med, times = _median_time(lambda: fn(x, None, params).block_until_ready(), repeats)
+    ours = data["ours"]
+    rel = float(np.max(np.abs(np.asarray(theta) - ours)) / np.max(np.abs(ours)))
+    Path(out).write_text(json.dumps({"implementation": impl_name, "median_s": med, "times_s": times, "first_call_s": first,
+                                     "rel_err_vs_ours": rel, "jax_version": jax.__version__, "nt_version": nt.__version__}))
+
+
+def cnn_benchmark(args) -> dict:
+    """Our generic eNTK implementations against neural-tangents' on the vision chapters' CNN."""
+    import jax
+
+    from ntk_scaling.kernels.empirical import empirical_ntk_fn
+    from ntk_scaling.nets.cnn import MeanFieldCNN
+
+    m = MeanFieldCNN(width=args.cnn_width, image_shape=(28, 28, 1))
+    params = m.init(jax.random.key(3))
+    params = {k: {**v, "b": v["b"] + 0.1} for k, v in params.items()}
+    x = jax.random.normal(jax.random.key(4), (args.cnn_n, 28, 28, 1))
+    rows, ref = [], None
+    for impl in args.cnn_impls:
+        fn = empirical_ntk_fn(m.apply, implementation=impl)
+        t0 = time.perf_counter()
+        try:
+            theta = fn(params, x).block_until_ready()
+        except Exception as exc:  # e.g. out of memory for JACOBIAN_CONTRACTION on large n
+            rows.append({"implementation": impl, "status": "failed", "reason": str(exc)[:300]})
+            print(f"CNN ours {impl}: failed ({str(exc)[:80]})", flush=True)
+            continue
+        first = time.perf_counter() - t0
+        med, times = _median_time(lambda fn=fn: fn(params, x).block_until_ready(), args.repeats)
+        if ref is None:
+            ref = np.asarray(theta)
+        rows.append({"implementation": impl, "status": "ok", "median_s": med, "times_s": times, "first_call_s": first})
+        print(f"CNN ours {impl}: {med:.3f} s", flush=True)
+    out = {"model": f"MeanFieldCNN(width={args.cnn_width}), 28x28x1 inputs, biases", "n": args.cnn_n,
+           "kernel": "full (n, n, 10, 10), float32", "ours": rows, "neural_tangents": []}
+    if not args.skip_nt and ref is not None:
+        tmp = tempfile.TemporaryDirectory()
+        inp = str(Path(tmp.name) / "cnn.npz")
+        arrays = {"x": np.asarray(x), "ours": ref, "width": np.array(m.width), "image_shape": np.array(m.image_shape)}
+        for name, layer in params.items():
+            arrays[f"{name}_w"], arrays[f"{name}_b"] = np.asarray(layer["w"]), np.asarray(layer["b"])
+        np.savez(inp, **arrays)
+        for impl in args.nt_impls:
+            out_json = str(Path(tmp.name) / f"nt_cnn_{impl}.json")
+            cmd = ["bash", str(REPO / "scripts" / "reference_env.sh"), "python", str(Path(__file__).resolve()),
+                   "--nt-cnn-worker", inp, out_json, impl, str(args.repeats)]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.nt_timeout)
+                if proc.returncode == 0 and Path(out_json).exists():
+                    r = {**json.loads(Path(out_json).read_text()), "status": "ok"}
+                    print(f"CNN nt {impl}: {r['median_s']:.3f} s (rel err vs ours {r['rel_err_vs_ours']:.1e})", flush=True)
+                else:
+                    r = {"implementation": impl, "status": "failed", "reason": (proc.stderr or proc.stdout)[-400:]}
+                    print(f"CNN nt {impl}: failed", flush=True)
+            except subprocess.TimeoutExpired:
+                r = {"implementation": impl, "status": "timeout", "reason": f"over {args.nt_timeout:.0f} s"}
+                print(f"CNN nt {impl}: timeout", flush=True)
+            out["neural_tangents"].append(r)
+        tmp.cleanup()
+    ours_ok = [r for r in rows if r["status"] == "ok"]
+    nt_ok = [r for r in out["neural_tangents"] if r["status"] == "ok"]
+    if ours_ok and nt_ok:
+        best, theirs = min(ours_ok, key=lambda r: r["median_s"]), min(nt_ok, key=lambda r: r["median_s"])
+        out.update(ours_fastest=best["implementation"], nt_fastest=theirs["implementation"],
+                   speedup_vs_nt=theirs["median_s"] / best["median_s"])
+        print(f"CNN ratio (nt fastest {theirs['implementation']} / ours fastest {best['implementation']}): "
+              f"{out['speedup_vs_nt']:.2f}", flush=True)
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # main (main env)
 
@@ -125,10 +231,31 @@ def main() -> None:
     ap.add_argument("--skip-nt", action="store_true")
     ap.add_argument("--out", default=None)
     ap.add_argument("--nt-worker", nargs=5, metavar=("IN", "OUT", "WIDTH", "IMPL", "REPEATS"))
+    ap.add_argument("--nt-cnn-worker", nargs=4, metavar=("IN", "OUT", "IMPL", "REPEATS"))
+    ap.add_argument("--cnn-width", type=int, default=8, help="N of the CNN (the chapters use 4-16)")
+    ap.add_argument("--cnn-n", type=int, default=128, help="images in the CNN kernel")
+    ap.add_argument("--cnn-impls", nargs="+", default=["STRUCTURED_MODEL", "PER_SAMPLE_JACOBIAN", "NTK_VECTOR_PRODUCTS", "JACOBIAN_CONTRACTION"])
+    ap.add_argument("--skip-cnn", action="store_true")
+    ap.add_argument("--cnn-only", action="store_true", help="run only the CNN comparison")
     args = ap.parse_args()
     if args.nt_worker:
         i, o, w, impl, r = args.nt_worker
         nt_worker(i, o, int(w), impl, int(r))
+        return
+    if args.nt_cnn_worker:
+        i, o, impl, r = args.nt_cnn_worker
+        nt_cnn_worker(i, o, impl, int(r))
+        return
+    if args.cnn_only:
+        import jax
+
+        res = {"benchmark": "entk_cnn", "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "backend": jax.default_backend(), "jax_version": jax.__version__, "load_avg_before": os.getloadavg(),
+               "cnn": cnn_benchmark(args), "load_avg_after": os.getloadavg()}
+        out = Path(args.out or REPO / "benchmarks" / "results" / f"entk_cnn_{'gpu' if res['backend'] == 'gpu' else 'cpu'}.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(res, indent=2))
+        print(f"wrote {out}")
         return
 
     import jax
@@ -298,6 +425,8 @@ def main() -> None:
         "speedup_vs_nt_at_W_512": ">= 1.0",
         "fraction_of_matmul_peak": ">= 0.8",
     }
+    if not args.skip_cnn:
+        result["cnn"] = cnn_benchmark(args)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out}")

@@ -22,7 +22,8 @@ from ntk_scaling.kernels.empirical import (
     structured_ntk_flops,
 )
 
-IMPLS = list(NTKImplementation)
+#: implementations that apply to this package's MLPs (STRUCTURED_MODEL needs a model with structured_ntk)
+IMPLS = [i for i in NTKImplementation if i is not NTKImplementation.STRUCTURED_MODEL]
 
 
 def _x64():

@@ -118,7 +118,7 @@ def _fd_ntk(apply, params, x1, x2, eps=1e-6):
     return np.asarray(jnp.einsum("iap,jbp->ijab", j1, j2))
 
 
-@pytest.mark.parametrize("impl", ["jacobian_contraction", "ntk_vector_products", "per_sample_jacobian", None])
+@pytest.mark.parametrize("impl", ["jacobian_contraction", "ntk_vector_products", "per_sample_jacobian", "structured_model", None])
 def test_cnn_entk_matches_finite_differences_float64(impl):
     with jax.enable_x64(True):
         m = nts.MeanFieldCNN(width=2, image_shape=(10, 10, 1), out_dim=3)
@@ -128,8 +128,20 @@ def test_cnn_entk_matches_finite_differences_float64(impl):
         x1 = jax.random.normal(jax.random.key(4), (3, 10, 10, 1), jnp.float64)
         x2 = jax.random.normal(jax.random.key(5), (2, 10, 10, 1), jnp.float64)
         theta = np.asarray(nts.empirical_ntk(m.apply, p, x1, x2, implementation=impl))
+        if impl == "structured_model":  # also the model's own method, symmetric case included
+            np.testing.assert_allclose(np.asarray(m.structured_ntk(p, x1)), _fd_ntk(m.apply, p, x1, x1), rtol=1e-6)
         ref = _fd_ntk(m.apply, p, x1, x2)
         assert theta.shape == (3, 2, 3, 3)
         np.testing.assert_allclose(theta, ref, rtol=1e-6, atol=1e-9 * np.abs(ref).max())
         tr = np.asarray(nts.empirical_ntk(m.apply, p, x1, x2, implementation=impl, trace_logits=True))
         np.testing.assert_allclose(tr, np.trace(ref, axis1=2, axis2=3), rtol=1e-6)
+
+
+def test_default_ntk_of_the_cnn_is_structured():
+    from ntk_scaling.kernels.empirical import NTKImplementation, _resolve_implementation
+
+    m = nts.MeanFieldCNN(width=2, image_shape=(12, 12, 1))
+    assert _resolve_implementation(m.apply, None)[0] is NTKImplementation.STRUCTURED_MODEL
+    assert nts.structured_model_of(m.apply) is m
+    with pytest.raises(ValueError, match="structured_ntk"):
+        nts.empirical_ntk(lambda p, x: x @ p, jnp.ones((3, 2)), jnp.ones((4, 3)), implementation="structured_model")

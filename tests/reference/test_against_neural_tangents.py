@@ -34,7 +34,7 @@ stax = nt.stax
 pytestmark = pytest.mark.reference
 
 REPO = Path(__file__).resolve().parents[2]
-OUR_IMPLS = ("JACOBIAN_CONTRACTION", "NTK_VECTOR_PRODUCTS", "STRUCTURED_MLP", "PER_SAMPLE_JACOBIAN")
+OUR_IMPLS = ("JACOBIAN_CONTRACTION", "NTK_VECTOR_PRODUCTS", "STRUCTURED_MLP", "PER_SAMPLE_JACOBIAN")  # MLP cases
 RTOL_EMPIRICAL = 1e-5  # the bound; float64 agreement is in fact ~1e-13
 
 

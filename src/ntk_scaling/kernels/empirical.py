@@ -28,6 +28,11 @@ neural-tangents' ``empirical`` module (they agree to floating-point tolerance):
     sample and memory (n1 + n2)·k·P; ``JACOBIAN_CONTRACTION`` instead differentiates the
     whole batch for each of its n·k outputs, which for convolutional models materialises
     n·k copies of the batch's activations.
+``STRUCTURED_MODEL``
+    For a model object that provides its own ``structured_ntk(params, x1, x2,
+    trace_logits=...)`` (e.g. :class:`~ntk_scaling.MeanFieldCNN`, whose dense layers
+    contribute Gram products instead of Jacobians); pass the model or its bound ``apply``.
+    Chosen by default for such models.
 ``STRUCTURED_MLP``
     Only for this package's dense MLPs (:mod:`ntk_scaling.models`); never forms J. With
     layer inputs a_{l-1}, backward signals δ_l[i, a] = ∂f_a(x_i)/∂h_l and the layer's
@@ -82,6 +87,7 @@ class NTKImplementation(enum.IntEnum):
     NTK_VECTOR_PRODUCTS = 2
     STRUCTURED_MLP = 3
     PER_SAMPLE_JACOBIAN = 4
+    STRUCTURED_MODEL = 5
 
 
 def mlp_config_of(model: Model) -> MLPConfig | None:
@@ -274,10 +280,28 @@ def _batched(block_fn, batch_size, params, x1, x2):
     return jnp.concatenate(rows, axis=0)
 
 
+def structured_model_of(model: Any) -> Any:
+    """The model object behind ``model`` if it has a ``structured_ntk`` method, else None.
+
+    Args:
+        model: a model object, or the bound ``apply`` method of one.
+
+    Returns:
+        The object providing ``structured_ntk``, or None.
+    """
+    owner = getattr(model, "__self__", model)
+    return owner if callable(getattr(owner, "structured_ntk", None)) else None
+
+
 def _resolve_implementation(model: Model, implementation) -> tuple[NTKImplementation, MLPConfig | None]:
     config = mlp_config_of(model)
     if implementation is None:
-        impl = NTKImplementation.STRUCTURED_MLP if config is not None else NTKImplementation.JACOBIAN_CONTRACTION
+        if config is not None:
+            impl = NTKImplementation.STRUCTURED_MLP
+        elif structured_model_of(model) is not None:
+            impl = NTKImplementation.STRUCTURED_MODEL
+        else:
+            impl = NTKImplementation.JACOBIAN_CONTRACTION
     else:
         try:
             impl = NTKImplementation(implementation) if not isinstance(implementation, str) else NTKImplementation[implementation.upper()]
@@ -285,6 +309,8 @@ def _resolve_implementation(model: Model, implementation) -> tuple[NTKImplementa
             raise ValueError(
                 f"unknown NTK implementation {implementation!r}; valid: {[m.name for m in NTKImplementation]}"
             ) from None
+    if impl is NTKImplementation.STRUCTURED_MODEL and structured_model_of(model) is None:
+        raise ValueError("STRUCTURED_MODEL needs a model with a structured_ntk method (or its bound apply)")
     if impl is NTKImplementation.STRUCTURED_MLP and config is None:
         raise ValueError(
             "STRUCTURED_MLP needs one of this package's MLPs: pass the MLPConfig (or "
@@ -346,6 +372,9 @@ def _block_fn(impl: NTKImplementation, key_model, trace_logits: bool, k: int):
     """The block kernel ``(params, xa, xb or None) -> Θ block`` of one implementation."""
     if impl is NTKImplementation.STRUCTURED_MLP:
         return functools.partial(_block_structured, key_model, trace_logits)
+    if impl is NTKImplementation.STRUCTURED_MODEL:
+        owner = structured_model_of(key_model)
+        return lambda params, xa, xb: owner.structured_ntk(params, xa, xb, trace_logits=trace_logits)
     apply_fn = _with_output_axis(_as_apply_fn(key_model), k)
     inner = {
         NTKImplementation.JACOBIAN_CONTRACTION: _block_jacobian_contraction,
@@ -592,6 +621,7 @@ __all__ = [
     "flatten_ntk",
     "mlp_config_of",
     "model_output_dim",
+    "structured_model_of",
     "structured_ntk_flops",
     "n_ntk_entries",
 ]

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from ..cache import cached_function
 from ..data.vision_stream import VisionStream, check_vision_stream, stream_images
-from ..kernels.empirical import empirical_ntk_fn
+from ..kernels.empirical import empirical_ntk_fn, structured_model_of
 from ..nets.cnn import MeanFieldCNN
 from ..nets.resnet import MeanFieldResNet
 from ..sweeps import sweep
@@ -146,7 +146,7 @@ def initial_entk_kernel(
     n_seeds: int = 2,
     seed: int = 0,
     block_size: int | None = None,
-    implementation: str | None = "per_sample_jacobian",
+    implementation: str | None = None,
 ) -> InitialKernel:
     """The initial eNTK of ``model`` on the task's held-out probe images, traced over the logits.
 
@@ -163,8 +163,9 @@ def initial_entk_kernel(
         block_size: images per eNTK block (memory only); None computes all n at once,
             holding the n·k·P Jacobian (4·10·n·P bytes in float32); blocks recompute each
             block's Jacobian once per block pair.
-        implementation: passed to :func:`ntk_scaling.empirical_ntk_fn` (speed only; the
-            default ``PER_SAMPLE_JACOBIAN`` avoids differentiating whole batches).
+        implementation: passed to :func:`ntk_scaling.empirical_ntk_fn` (speed only); None
+            picks ``STRUCTURED_MODEL`` for models with a structured kernel (the CNN), else
+            ``PER_SAMPLE_JACOBIAN`` (never differentiates whole batches).
 
     Returns:
         :class:`InitialKernel`.
@@ -179,6 +180,8 @@ def initial_entk_kernel(
     n_seeds = check_int(n_seeds, "n_seeds")
     data = task.load()
     x, y = task.probe_set(data, n)
+    if implementation is None:
+        implementation = "structured_model" if structured_model_of(model.apply) is not None else "per_sample_jacobian"
     fn = empirical_ntk_fn(model.apply, trace_logits=True, batch_size=block_size, implementation=implementation)
     total = np.zeros((n, n))
     traces = []
