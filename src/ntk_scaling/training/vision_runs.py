@@ -134,7 +134,8 @@ class InitialKernel(NamedTuple):
 
 
 def _kernel_identity(arguments: dict[str, Any]) -> dict[str, Any]:
-    return dict(arguments["task"].identity())
+    ident = getattr(arguments["task"], "identity", None)  # any task object may be passed; only data sets name data
+    return dict(ident()) if callable(ident) else {}
 
 
 @cached_function(version=1, ignore=("block_size", "implementation"), data=_kernel_identity)
