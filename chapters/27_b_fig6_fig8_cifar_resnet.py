@@ -202,6 +202,12 @@ plt.close(fig)
 # {glue:text}`c27_rich_hi:.3f`]. The intervals combine the least-squares interval with the
 # spread over fit windows whose ends move by a factor 1.5; {glue:text}`c27_trace_text`.
 #
+# When the truncation-aware fit drives $\alpha\beta$ to nearly zero, the tail falls
+# more slowly than any power law over the window: the one-hot targets' power is spread
+# almost evenly over the ranks, i.e. CIFAR-10 is a very hard task for this kernel, and
+# only the pure fit gives a usable upper end. Predictions near zero cannot be told apart
+# from "no decay" at these step counts, so the claims below are weak in either direction.
+#
 # **What a finite sample can say.** $n$ images give $n$ eigenvalues, and only the first
 # $\sim n/10$ follow the population spectrum closely; the tail is forced to zero at $k = n$.
 # So $\alpha$ and $\beta$ describe the first hundred or so modes. In [B]'s model the number
