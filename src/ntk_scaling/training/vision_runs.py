@@ -47,7 +47,8 @@ def vision_model(arch: str, dataset: str, *, width: int, gamma0: float = 1.0, st
         dataset: a data set name (its images fix the input shape).
         width: N.
         gamma0: γ₀.
-        stages, blocks: the ResNet's stages and blocks per stage (ignored for the CNN).
+        stages: the ResNet's stages, of widths N, 2N, 4N, ... (ignored for the CNN).
+        blocks: the ResNet's residual blocks per stage (ignored for the CNN).
 
     Returns:
         The model (a NamedTuple).
@@ -95,9 +96,11 @@ def vision_online_sweep(
         batch_size: B.
         n_seeds: seeds, batched with ``vmap``.
         n_records: log-spaced test-loss records.
-        n_train, n_test, n_probe: stream, test-set and held-out probe sizes
-            (:class:`ntk_scaling.VisionStream`).
-        stages, blocks: ResNet shape.
+        n_train: images in the stream (one pass reads each once; :class:`ntk_scaling.VisionStream`).
+        n_test: images of the fixed, class-balanced test draw.
+        n_probe: held-out training images kept for the eNTK spectrum (never streamed).
+        stages: the ResNet's stages (ignored for the CNN).
+        blocks: the ResNet's residual blocks per stage (ignored for the CNN).
         seed: seed of the runs (initialisations and stream offsets).
         order_seed: seed of the stream's order and the test draw.
         executor: passed to :func:`ntk_scaling.sweep`.
