@@ -79,7 +79,12 @@ def test_band_fade_and_best_protocol():
          "depth": ["agrees", "agrees", "partly"]}
     assert nts.best_protocol(m) == "depth"
     assert nts.best_protocol({"a": ["agrees"], "b": ["agrees"]}) == "a"
-    assert nts.verdict_score(["agrees", "not tested", "partly"]) == (1, 1, 0)
+    assert nts.verdict_score(["agrees", "not tested", "partly", None]) == (1, 1, 0)
+    # a claim that one column cannot measure does not count for any column
+    m2 = {"baseline": ["agrees", "disagrees", "agrees"], "loss": ["agrees", "agrees", None]}
+    assert nts.best_protocol(m2) == "loss"
+    with pytest.raises(ValueError, match="numbers of claims"):
+        nts.best_protocol({"a": ["agrees"], "b": ["agrees", "agrees"]})
 
 
 def test_one_factor_protocols_flip_one_field_each():

@@ -258,8 +258,8 @@ def a_data_claims(n_trains: Sequence[int], readout: ProtocolReadout) -> list[Cla
     return out
 
 
-def verdict_score(verdicts: Sequence[str]) -> tuple[int, int, int]:
-    """(agrees, partly, disagrees) counts of a column of verdicts ("not tested" counts nowhere).
+def verdict_score(verdicts: Sequence[str | None]) -> tuple[int, int, int]:
+    """(agrees, partly, disagrees) counts of a column of verdicts ("not tested" and None count nowhere).
 
     Args:
         verdicts: verdict strings.
@@ -271,25 +271,31 @@ def verdict_score(verdicts: Sequence[str]) -> tuple[int, int, int]:
     return v.count("agrees"), v.count("partly"), v.count("disagrees")
 
 
-def best_protocol(matrix: dict[str, Sequence[str]]) -> str:
+def best_protocol(matrix: dict[str, Sequence[str | None]]) -> str:
     """The protocol whose column reproduces most claims.
 
-    Ranked by the number of "agrees", then of "partly", then the fewest "disagrees"; ties
-    go to the earlier column (the baseline comes first).
+    Only claims that every column measured enter the count (None marks a claim a column
+    could not measure, e.g. the depth claim without a deeper partner), so columns are
+    compared on the same claims. Ranked by the number of "agrees", then of "partly", then
+    the fewest "disagrees"; ties go to the earlier column (the baseline comes first).
 
     Args:
-        matrix: protocol name → its verdicts, one per claim.
+        matrix: protocol name → its verdicts, one per claim (None: not measurable there).
 
     Returns:
         The winning name.
 
     Raises:
-        ValueError: an empty matrix.
+        ValueError: an empty matrix or columns of different lengths.
     """
     if not matrix:
         raise ValueError("best_protocol needs at least one protocol")
     names = list(matrix)
-    return max(names, key=lambda k: (*verdict_score(matrix[k])[:2], -verdict_score(matrix[k])[2], -names.index(k)))
+    if len({len(v) for v in matrix.values()}) != 1:
+        raise ValueError("best_protocol: the columns have different numbers of claims")
+    common = [i for i in range(len(matrix[names[0]])) if all(matrix[n][i] is not None for n in names)]
+    score = {n: verdict_score([matrix[n][i] for i in common]) for n in names}
+    return max(names, key=lambda k: (*score[k][:2], -score[k][2], -names.index(k)))
 
 
 def one_factor_protocols(baseline: str | Protocol, *, budget_epochs: int) -> dict[str, Protocol]:
