@@ -42,7 +42,7 @@
 # as two hidden layers of the given width plus a linear readout [G]. The metric definitions
 # (full flattened (n·k)×(n·k) kernel, trace divided by its dimension as in the group's
 # recorder, effective rank exp(S_vN)) follow the group's code and are reconstructed [R]
-# (math notes §2.2). This run's protocol: {glue:text}`c21_protocol`.
+# (appendix {ref}`eq-a-metrics-entk`, {ref}`eq-a-metrics-trace`). This run's protocol: {glue:text}`c21_protocol`.
 
 # %% tags=["parameters"]
 profile = "default"

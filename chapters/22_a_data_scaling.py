@@ -211,7 +211,7 @@ plt.close(fig)
 # before it overfits, and its kernel concentrates on the few directions that carry the
 # class structure, so fewer eigenvalues of the trace-normalised kernel carry weight.
 # This is the "kernel specialisation" reading of a falling entropy used by the same group
-# (math notes §2.5), not a statement from [A]'s text.
+# (appendix {ref}`eq-a-metrics-effective-rank`), not a statement from [A]'s text.
 
 # %% [markdown]
 # ## Claims

@@ -27,8 +27,8 @@
 #   saturation at widths of about 500–1000, and report that for the deeper networks the
 #   two read-outs change behaviour at the same width while for shallower ones they do not.
 #
-# Definitions are reconstructed from the group's code and the summaries [R] (math notes
-# §2.2). The training protocol is the chapter's `protocol` parameter, a preset of
+# Definitions are reconstructed from the group's code and the summaries [R] (appendix
+# {ref}`eq-a-metrics-entk`). The training protocol is the chapter's `protocol` parameter, a preset of
 # `nts.PROTOCOLS` with single fields overridable (appendix {ref}`eq-a-protocol-fields`). The
 # default `ce_adam` (softmax cross-entropy on one-hot targets, full-batch Adam at a fixed
 # learning rate, standard LeCun parameterisation, read-out at the minimum test loss) is the
