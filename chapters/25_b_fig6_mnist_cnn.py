@@ -120,12 +120,12 @@ for name, value in [("width", width), ("eta0", eta0), ("batch", batch_size), ("s
 # kernel, and average {glue:text}`c25_spectrum_seeds` initialisations. Its eigenvalues are
 # fitted as $\lambda_k \sim k^{-\alpha}$, and the tail of the one-hot targets' projected
 # power, $T(k) = \sum_{\ell>k}\sum_c (y_c\cdot u_\ell)^2 / \sum_{\ell}\sum_c (y_c\cdot u_\ell)^2$,
-# as $k^{-\alpha\beta}$ (`nts.fit_kernel_spectrum`; {ref}`eq-b-vision-spectrum-fits`).
+# as $k^{-\alpha\beta}$ (`nts.fit_spectrum`; {ref}`eq-b-vision-spectrum-fits`).
 
 # %%
 kern = nts.initial_entk_kernel(model, task, n_images=n_probe, n_seeds=spectrum_seeds)
-spec = nts.fit_kernel_spectrum(kern.kernel, kern.labels, alpha_window=tuple(alpha_window), beta_window=tuple(beta_window))
-pure = nts.fit_kernel_spectrum(kern.kernel, kern.labels, alpha_window=tuple(alpha_window), beta_window=tuple(beta_window),
+spec = nts.fit_spectrum(kern.eigenvalues, kern.power, alpha_window=tuple(alpha_window), beta_window=tuple(beta_window))
+pure = nts.fit_spectrum(kern.eigenvalues, kern.power, alpha_window=tuple(alpha_window), beta_window=tuple(beta_window),
                                truncation=False)
 # the two tail models bracket β: the systematic spread joins the interval
 beta_ci = (min(spec.beta_ci[0], pure.beta_ci[0]), max(spec.beta_ci[1], pure.beta_ci[1]))

@@ -63,9 +63,16 @@ def test_train_online_refuses_more_than_one_pass_and_learns(mnist_stream):
 
 def test_initial_kernel_is_symmetric_and_matches_the_factory(mnist_stream):
     m = nts.vision_model("cnn", "mnist", width=2)
-    k = nts.initial_entk_kernel.uncached(m, mnist_stream, n_images=20, n_seeds=1)
-    assert k.kernel.shape == (20, 20) and k.labels.shape == (20,)
-    np.testing.assert_allclose(k.kernel, k.kernel.T, rtol=1e-5)
-    again = nts.initial_entk_kernel.uncached(m, mnist_stream, n_images=20, n_seeds=1, implementation="per_sample_jacobian")
-    np.testing.assert_allclose(k.kernel, again.kernel, rtol=2e-4)
-    assert np.linalg.eigvalsh(k.kernel).min() > -1e-4 * np.trace(k.kernel)
+    kernel, labels, traces = nts.initial_entk_matrix(m, mnist_stream, n_images=20, n_seeds=1)
+    assert kernel.shape == (20, 20) and labels.shape == (20,) and traces.shape == (1,)
+    np.testing.assert_allclose(kernel, kernel.T, rtol=1e-5)
+    again, _, _ = nts.initial_entk_matrix(m, mnist_stream, n_images=20, n_seeds=1, implementation="per_sample_jacobian")
+    np.testing.assert_allclose(kernel, again, rtol=2e-4)
+    assert np.linalg.eigvalsh(kernel).min() > -1e-4 * np.trace(kernel)
+    # the cached result keeps the spectrum and the targets' power per mode, not the matrix
+    spec = nts.initial_entk_kernel.uncached(m, mnist_stream, n_images=20, n_seeds=1)
+    np.testing.assert_allclose(spec.eigenvalues, np.linalg.eigvalsh(kernel)[::-1], rtol=1e-6, atol=1e-9 * np.trace(kernel))
+    np.testing.assert_allclose(spec.power.sum(), 20.0, rtol=1e-10)  # one-hot targets: Σ_ℓ Σ_c (y_c·u_ℓ)² = n
+    direct = nts.fit_kernel_spectrum(kernel, labels, alpha_window=(2, 10))
+    via = nts.fit_spectrum(spec.eigenvalues, spec.power, alpha_window=(2, 10))
+    assert np.isclose(direct.alpha, via.alpha, rtol=1e-6) and np.isclose(direct.beta, via.beta, rtol=1e-5)

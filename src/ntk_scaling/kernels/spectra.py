@@ -48,6 +48,7 @@ from ..fitting import fit_power_law
 __all__ = [
     "SpectrumFit",
     "fit_kernel_spectrum",
+    "fit_spectrum",
     "kernel_eigensystem",
     "predicted_time_exponents",
     "target_tail_power",
@@ -181,6 +182,9 @@ def fit_kernel_spectrum(
 ) -> SpectrumFit:
     """Fit λ_k ∼ k^(−α) and T(k) ∼ k^(−αβ) on a kernel matrix and its targets.
 
+    Diagonalises the kernel (:func:`kernel_eigensystem`), projects the targets
+    (:func:`target_tail_power`), then fits as :func:`fit_spectrum`.
+
     Args:
         kernel: (n, n) kernel (an initial eNTK traced over the logits).
         targets: (n, c) one-hot targets, or (n,) integer labels.
@@ -202,8 +206,52 @@ def fit_kernel_spectrum(
     interval rule is our choice).
     """
     lam, vec = kernel_eigensystem(kernel)
+    power, _ = target_tail_power(vec, targets)
+    return fit_spectrum(lam, power, alpha_window=alpha_window, beta_window=beta_window, window_factor=window_factor,
+                        confidence=confidence, truncation=truncation)
+
+
+def fit_spectrum(
+    eigenvalues: np.ndarray,
+    power: np.ndarray,
+    *,
+    alpha_window: tuple[int, int] | None = None,
+    beta_window: tuple[int, int] | None = None,
+    window_factor: float = 1.5,
+    confidence: float = 0.95,
+    truncation: bool = True,
+) -> SpectrumFit:
+    """Fit λ_k ∼ k^(−α) and T(k) ∼ k^(−αβ) on a spectrum and the targets' power per mode.
+
+    Args:
+        eigenvalues: (n,) eigenvalues in descending order.
+        power: (n,) Σ_c (y_c·u_ℓ)² per eigenvector, in the same order.
+        alpha_window: (k_min, k_max) of the eigenvalue fit; default (3, n/10).
+        beta_window: (k_min, k_max) of the tail fit; default ``alpha_window``.
+        window_factor: how far the window ends are moved for the interval (> 1).
+        confidence: level of the least-squares intervals.
+        truncation: fit the tail as A((k+½)^(−αβ) − (n+½)^(−αβ)) (module docstring) rather than
+            as a pure power law.
+
+    Returns:
+        A :class:`SpectrumFit`.
+
+    Raises:
+        ValueError: shapes that differ, zero total power, a window outside [1, n] or with
+            fewer than 3 points, or a non-positive α.
+
+    Source: [B] Section 5.2, Figs 6 and 8 (appendix ``eq-b-vision-spectrum-fits``; the
+    interval rule is our choice).
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    power = np.asarray(power, dtype=np.float64)
+    if lam.ndim != 1 or lam.shape != power.shape:
+        raise ValueError(f"eigenvalues {lam.shape} and power {power.shape} must be vectors of one length")
+    total = power.sum()
+    if total <= 0:
+        raise ValueError("targets have zero power")
+    tail = np.clip((total - np.cumsum(power)) / total, 0.0, None)
     n = lam.size
-    power, tail = target_tail_power(vec, targets)
     if window_factor <= 1:
         raise ValueError(f"window_factor must be > 1, got {window_factor!r}")
     aw = tuple(int(v) for v in (alpha_window or (3, max(6, n // 10))))

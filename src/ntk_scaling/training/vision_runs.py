@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from ..cache import cached_function
 from ..data.vision_stream import VisionStream, check_vision_stream, stream_images
 from ..kernels.empirical import empirical_ntk_fn, structured_model_of
+from ..kernels.spectra import kernel_eigensystem, target_tail_power
 from ..nets.cnn import MeanFieldCNN
 from ..nets.resnet import MeanFieldResNet
 from ..sweeps import sweep
@@ -26,7 +27,8 @@ from ..validation import check_int
 from .full_batch import seed_keys
 from .online import train_online
 
-__all__ = ["InitialKernel", "VISION_ARCHS", "VisionRun", "initial_entk_kernel", "vision_model", "vision_online_sweep"]
+__all__ = ["InitialKernel", "VISION_ARCHS", "VisionRun", "initial_entk_kernel", "initial_entk_matrix", "vision_model",
+           "vision_online_sweep"]
 
 VISION_ARCHS = ("cnn", "resnet")
 
@@ -129,9 +131,15 @@ def vision_online_sweep(
 
 
 class InitialKernel(NamedTuple):
-    """The seed-averaged initial eNTK traced over the logits, on held-out images."""
+    """The spectrum of the seed-averaged initial eNTK (traced over the logits) on held-out images.
 
-    kernel: np.ndarray  #: (n, n) float64, Σ_a Θ_aa(x_i, x_j) of f_net, averaged over seeds
+    Only what the fits of [B]'s α and β need is kept: the eigenvalues and the targets' power
+    per eigenvector, (n,) each, instead of the (n, n) kernel (which would not fit the results
+    store at n = 1000); :func:`initial_entk_matrix` gives the kernel itself.
+    """
+
+    eigenvalues: np.ndarray  #: (n,) float64, descending
+    power: np.ndarray  #: (n,) Σ_c (y_c·u_ℓ)² of the one-hot targets on eigenvector ℓ
     labels: np.ndarray  #: (n,) int64 labels of the images
     seed_traces: np.ndarray  #: (s,) Tr of each seed's kernel (spread across initialisations)
 
@@ -141,8 +149,7 @@ def _kernel_identity(arguments: dict[str, Any]) -> dict[str, Any]:
     return dict(ident()) if callable(ident) else {}
 
 
-@cached_function(version=1, ignore=("block_size", "implementation"), data=_kernel_identity)
-def initial_entk_kernel(
+def initial_entk_matrix(
     model: Any,
     task: VisionStream,
     *,
@@ -151,7 +158,7 @@ def initial_entk_kernel(
     seed: int = 0,
     block_size: int | None = None,
     implementation: str | None = None,
-) -> InitialKernel:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The initial eNTK of ``model`` on the task's held-out probe images, traced over the logits.
 
     Θ(x, x') = Σ_a Σ_p ∂f_a(x)/∂θ_p ∂f_a(x')/∂θ_p of the raw network at initialisation
@@ -172,7 +179,9 @@ def initial_entk_kernel(
             ``PER_SAMPLE_JACOBIAN`` (never differentiates whole batches).
 
     Returns:
-        :class:`InitialKernel`.
+        ``(kernel (n, n) float64, labels (n,) int64, seed_traces (s,))``: the kernel
+        Σ_a Θ_aa(x_i, x_j) of f_net averaged over the seeds, the images' labels, and each
+        seed's trace.
 
     Raises:
         ValueError: ``n_images`` larger than the probe set.
@@ -194,4 +203,41 @@ def initial_entk_kernel(
         k = np.asarray(fn(params, x), np.float64)
         traces.append(np.trace(k))
         total += k
-    return InitialKernel(kernel=total / n_seeds, labels=np.asarray(jnp.argmax(y, -1), np.int64), seed_traces=np.asarray(traces))
+    return total / n_seeds, np.asarray(jnp.argmax(y, -1), np.int64), np.asarray(traces)
+
+
+@cached_function(version=2, ignore=("block_size", "implementation"), data=_kernel_identity)
+def initial_entk_kernel(
+    model: Any,
+    task: VisionStream,
+    *,
+    n_images: int,
+    n_seeds: int = 2,
+    seed: int = 0,
+    block_size: int | None = None,
+    implementation: str | None = None,
+) -> InitialKernel:
+    """The spectrum of :func:`initial_entk_matrix`'s kernel and the targets' power per mode (cached).
+
+    Args:
+        model: a vision model (:func:`vision_model`); a NamedTuple.
+        task: the :class:`ntk_scaling.VisionStream` whose probe images are used.
+        n_images: n ≤ ``task.n_probe`` images ([B] uses ≥ 1000).
+        n_seeds: initialisations averaged.
+        seed: seed of the initialisations.
+        block_size: images per eNTK block (memory only; see :func:`initial_entk_matrix`).
+        implementation: eNTK implementation (speed only; see :func:`initial_entk_matrix`).
+
+    Returns:
+        :class:`InitialKernel`: eigenvalues (descending) and Σ_c (y_c·u_ℓ)², float64.
+
+    Raises:
+        ValueError: ``n_images`` larger than the probe set.
+
+    Source: [B] Section 5.2, Figs 6 and 8 (appendix ``eq-b-vision-spectrum-fits``).
+    Cost: that of :func:`initial_entk_matrix` plus one (n, n) eigendecomposition.
+    """
+    kernel, labels, traces = initial_entk_matrix(model=model, task=task, n_images=n_images, n_seeds=n_seeds, seed=seed, block_size=block_size, implementation=implementation)
+    eigenvalues, eigenvectors = kernel_eigensystem(kernel)
+    power, _ = target_tail_power(eigenvectors, labels)
+    return InitialKernel(eigenvalues=eigenvalues, power=power, labels=labels, seed_traces=traces)
