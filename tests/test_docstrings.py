@@ -68,6 +68,8 @@ DOCUMENTED = [
     "nets/mup.py",
     "training/bridge.py",
     "training/readouts.py",
+    "training/full_batch.py",
+    "training/online.py",
 ]
 
 #: Files that must not cite the math notes (chapters and library modules).

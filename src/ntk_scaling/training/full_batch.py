@@ -37,7 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..cache import cached_function
+from ..cache import DivergenceError, cached_function
 from ..data.datasets import TrainData, dataset_identity, synthetic_data, vision_data
 from ..kernels.empirical import empirical_ntk, flatten_ntk
 from ..kernels.metrics import spectrum_metrics
@@ -122,15 +122,35 @@ class TrainResult(NamedTuple):
 # small pure pieces
 # ----------------------------------------------------------------------------------
 def checkpoint_epochs(epochs: int, n_checkpoints: int) -> np.ndarray:
-    """Log-spaced checkpoint epochs ``0 < ... < epochs``: :func:`ntk_scaling.log_steps`."""
+    """Log-spaced checkpoint epochs ``0 < ... < epochs``: :func:`ntk_scaling.log_steps`.
+
+    Args:
+        epochs: the last epoch E (≥ 1).
+        n_checkpoints: at most this many checkpoints (≥ 2).
+
+    Returns:
+        (c,) int64 increasing epochs, c ≤ ``n_checkpoints``, the first 0 and the last ``epochs``.
+
+    Raises:
+        ValueError: ``epochs`` < 1 or ``n_checkpoints`` < 2.
+        TypeError: a non-integer argument.
+    """
     return log_steps(check_int(epochs, "epochs"), check_int(n_checkpoints, "n_checkpoints", 2))
 
 
 def loss_function(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
     """The training loss ``(logits (n, k), one-hot targets (n, k)) -> scalar``.
 
-    ``"mse"``: mean over samples and logits of the squared error (the book's choice);
-    ``"cross_entropy"``: mean softmax cross-entropy (the group's public example).
+    Args:
+        name: ``"mse"``, the mean over samples and logits of the squared error; or
+            ``"cross_entropy"``, the mean softmax cross-entropy (the loss of [A]'s group's
+            public library; see appendix ``eq-a-protocol-fields``).
+
+    Returns:
+        The loss as a function of logits (n, k) and one-hot targets (n, k), a scalar.
+
+    Raises:
+        ValueError: an unknown name.
     """
     if name == "mse":
         return lambda out, y: jnp.mean((out - y) ** 2)
@@ -356,13 +376,13 @@ def _train_chunk(config: MLPConfig, data: TrainData, train: TrainConfig, keys: j
         finite = np.asarray(state.finite) & np.isfinite(np.asarray(tl)) & np.isfinite(np.asarray(vl))
         if not np.all(finite):
             bad = np.flatnonzero(~finite).tolist()
-            raise FloatingPointError(
+            raise DivergenceError(
                 f"training diverged (NaN/inf loss) by epoch {int(epoch)} for seeds {bad} of the chunk "
                 f"({_describe(config, train)}); lower the learning rate"
             )
         eig = np.asarray(ntk_eigs(state.params, xn))
         if not np.all(np.isfinite(eig)):
-            raise FloatingPointError(f"eNTK has NaN/inf entries at epoch {int(epoch)} ({_describe(config, train)})")
+            raise DivergenceError(f"eNTK has NaN/inf entries at epoch {int(epoch)} ({_describe(config, train)})")
         for k, v in zip(("tl", "vl", "ta", "va", "eig"), (tl, vl, ta, va, eig)):
             rows[k].append(np.asarray(v))
     eig_min = np.asarray(ntk_eigs(state.best_params, xn))
@@ -384,9 +404,26 @@ def _train_chunk(config: MLPConfig, data: TrainData, train: TrainConfig, keys: j
 def train_ensemble(config: MLPConfig, data: TrainData, train: TrainConfig, keys: Any) -> TrainResult:
     """Train one MLP per key (full-batch Adam) and record losses and the eNTK.
 
-    ``keys``: (n_seeds, 2) raw or (n_seeds,) typed PRNG keys, one per ensemble member
-    (its initialisation). Seeds are trained together with ``vmap``, ``train.seed_chunk``
-    at a time. Raises :class:`FloatingPointError` if any loss becomes NaN/inf.
+    Seeds are trained together with ``vmap``, ``train.seed_chunk`` at a time. The eNTK
+    (on ``data.x_ntk``, all k outputs, so d = n_ntk·k) is recorded at the log-spaced
+    checkpoints and at the minimum-test-loss epoch (appendix ``eq-a-metrics-entk``).
+
+    Args:
+        config: the MLP (its ``in_dim`` and ``out_dim`` must match the data).
+        data: the training, test and eNTK inputs and one-hot targets.
+        train: epochs, learning rate, loss, checkpoints and memory knobs.
+        keys: (s, 2) raw or (s,) typed PRNG keys, one per ensemble member (its
+            initialisation).
+
+    Returns:
+        :class:`TrainResult` with (s, c) loss and metric records at the checkpoints and
+        (s,) values at each seed's minimum-test-loss epoch.
+
+    Raises:
+        TypeError: ``config`` or ``data`` of the wrong type.
+        ValueError: malformed data, or data that do not match ``config``, or no keys.
+        ntk_scaling.DivergenceError: a loss or the eNTK became NaN/inf (names the seeds,
+            the epoch and the configuration).
     """
     if not isinstance(config, MLPConfig):
         raise TypeError(f"config must be an MLPConfig, got {type(config).__name__}")
@@ -429,7 +466,18 @@ def train_ensemble(config: MLPConfig, data: TrainData, train: TrainConfig, keys:
 
 
 def seed_keys(seed: int, n_seeds: int) -> jax.Array:
-    """``n_seeds`` raw PRNG keys derived from one integer seed."""
+    """``n_seeds`` raw PRNG keys derived from one integer seed.
+
+    Args:
+        seed: the integer seed.
+        n_seeds: the number of keys (≥ 1).
+
+    Returns:
+        (n_seeds, 2) uint32 raw keys, ``jax.random.split(PRNGKey(seed), n_seeds)``.
+
+    Raises:
+        ValueError: ``n_seeds`` < 1.
+    """
     if n_seeds < 1:
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     return jax.random.split(jax.random.PRNGKey(seed), n_seeds)
@@ -465,9 +513,37 @@ def train_mlp(
 ) -> TrainResult:
     """Train an ensemble on a named task from plain parameters (the unit of a sweep).
 
-    ``dataset`` is one of :data:`DATASETS` or ``"synthetic"`` (:func:`synthetic_data`);
-    ``depth`` counts hidden layers (the network has ``depth + 1`` dense layers).
-    Seeds are ``seed_keys(seed, n_seeds)``, the data subset is fixed by ``data_seed``.
+    Cached: the key holds every argument except the memory knobs ``seed_chunk``,
+    ``ntk_batch_size`` and ``ntk_seed_batch``, plus the data set's identity.
+
+    Args:
+        dataset: one of :data:`DATASETS` or ``"synthetic"`` (:func:`synthetic_data`).
+        n_train: training images (a class-balanced subset fixed by ``data_seed``).
+        width: hidden width m.
+        depth: hidden layers (the network has ``depth + 1`` dense layers).
+        epochs: full-batch Adam epochs.
+        learning_rate: Adam's learning rate.
+        n_seeds: ensemble members, seeds ``seed_keys(seed, n_seeds)``.
+        seed: the ensemble's integer seed.
+        n_test: test images.
+        n_ntk: held-out images on which the eNTK is recorded.
+        n_checkpoints: at most this many log-spaced checkpoints.
+        loss: ``"mse"`` or ``"cross_entropy"`` (:func:`loss_function`).
+        parameterisation: ``"standard"``, ``"ntk"`` or ``"mup"`` (:class:`ntk_scaling.MLPConfig`).
+        seed_chunk: seeds per compiled call (memory only).
+        ntk_batch_size: eNTK block size (memory only).
+        ntk_seed_batch: seeds per eNTK call (memory only).
+        data_seed: seed of the data subsets.
+        synthetic_dim: input dimension of the synthetic task.
+        synthetic_classes: classes of the synthetic task.
+        synthetic_noise: label noise of the synthetic task.
+
+    Returns:
+        :class:`TrainResult`.
+
+    Raises:
+        ValueError: an unknown data set, loss or parameterisation, or sizes the data cannot give.
+        ntk_scaling.DivergenceError: training diverged (recorded in the cache, not retried).
     """
     if dataset == "synthetic":
         data = synthetic_data(n_train, n_test, n_ntk, in_dim=synthetic_dim, n_classes=synthetic_classes,

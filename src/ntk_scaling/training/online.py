@@ -140,6 +140,13 @@ def online_loss(name: str) -> Callable[[jax.Array, jax.Array], jax.Array]:
     axis, one value per leading index; integer targets are labels, float targets are
     probabilities (e.g. one-hot).
 
+    Args:
+        name: ``"mse"`` or ``"cross_entropy"``.
+
+    Returns:
+        ``(outputs, targets) -> per-element losses``: shaped like the outputs for MSE, like
+        the outputs without their last axis for cross-entropy.
+
     Raises:
         ValueError: an unknown name.
     """
@@ -179,6 +186,14 @@ def _optimizer(name: str) -> optax.GradientTransformation:
 
 def online_record_steps(steps: int, n_records: int, ntk_steps: Sequence[int] = ()) -> np.ndarray:
     """The recorded steps: :func:`ntk_scaling.log_steps` ``(steps, n_records)`` ∪ ``ntk_steps``.
+
+    Args:
+        steps: T, the last step.
+        n_records: at most this many log-spaced records.
+        ntk_steps: extra steps at which the eNTK is recorded.
+
+    Returns:
+        (r,) int64 sorted, distinct steps from 0 to T.
 
     Raises:
         ValueError: an eNTK step outside [0, steps].
