@@ -220,3 +220,16 @@ def test_sweep_summary_stacks_per_seed_read_outs():
     np.testing.assert_allclose(summary.chi[:, 0], nts_adaptation_rates(r))
     with pytest.raises(ValueError, match="at least one"):
         sweep_summary([])
+
+
+def test_train_mlp_divergence_is_recorded_and_not_retried(tmp_path, monkeypatch):
+    """A diverging cached run raises DivergenceError, is recorded, and the rerun does not recompute."""
+    import ntk_scaling as nts
+
+    monkeypatch.setenv("NTK_SCALING_CACHE", str(tmp_path))
+    call = dict(dataset="synthetic", n_train=16, width=8, depth=1, epochs=4, learning_rate=1e30, n_seeds=1,
+                n_test=8, n_ntk=4, n_checkpoints=3)
+    with pytest.raises(nts.DivergenceError, match="lr=1e\\+30"):
+        nts.train_mlp(**call)
+    with pytest.raises(nts.DivergenceError, match="refresh to retry"):
+        nts.train_mlp(**call)
