@@ -181,7 +181,6 @@ one_layer = nts.circle_kernel_spectra(1.0, 1, 64, n_grid=2**14).ntk
 parity_zero = float(np.max(np.abs(one_layer[3::2])) / one_layer[1])
 glue("c24_entk_dev", 100 * entk_dev, display=False)
 glue("c24_parity_zero", parity_zero, display=False)
-glue("c24_depth", depth, display=False)
 glue("c24_alpha_fits", ", ".join(f"{-r['ntk'].exponent:.2f} (q_φ = {r['q_phi']:g}, α = {2 * r['q_phi']:g})" for r in slope_rows),
      display=False)
 

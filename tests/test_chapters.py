@@ -34,6 +34,11 @@ def test_chapter_runs_with_ci_profile(name):
         last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
         html = "".join(o.get("data", {}).get("text/html", "") for o in last_code.outputs)
         assert "<table" in html and "Verdict" in html, f"{name}: the claims table did not render"
+    # the strict build rejects a glue key glued twice; name it here, with its chapter
+    keys = [o.get("metadata", {}).get("scrapbook", {}).get("name") for c in nb.cells for o in c.get("outputs", [])]
+    keys = [k for k in keys if k]
+    assert len(keys) == len(set(keys)), f"{name}: glue keys glued twice: {sorted({k for k in keys if keys.count(k) > 1})}"
+    assert all(k.startswith(f"c{name[:2]}_") for k in keys), f"{name}: glue keys must start with c{name[:2]}_"
     differences = compare_with_snapshot(read_chapter_record(result.output), load_snapshot(SNAPSHOT))
     assert not differences, (
         f"{name} differs from {SNAPSHOT.name}:\n  " + "\n  ".join(differences)
