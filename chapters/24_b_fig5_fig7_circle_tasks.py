@@ -396,9 +396,8 @@ for t in tasks:
         kchi = -nts.fit_power_law(t_rec[late], theory[t][late]).exponent
         lazy_bits.append(f"{fl.exponent:.2f} against {kchi:.2f} (q = {t[0]:g}, q_φ = {t[1]:g})")
     if fl is not None and fr is not None:
-        diff = fr.exponent - fl.exponent
-        half = np.hypot(fr.ci[1] - fr.exponent, fl.ci[1] - fl.exponent)
-        gain_bits.append(f"{nts.format_interval(diff, (diff - half, diff + half), 2)} (q = {t[0]:g}, q_φ = {t[1]:g})")
+        diff, diff_ci = nts.exponent_difference(fr, fl)
+        gain_bits.append(f"{nts.format_interval(diff, diff_ci, 2)} (q = {t[0]:g}, q_φ = {t[1]:g})")
 glue("c24_gain_text", "; ".join(gain_bits), display=False)
 glue("c24_lazy_vs_kernel", "; ".join(lazy_bits), display=False)
 exp_table
@@ -534,12 +533,11 @@ for t in tasks:
                                                  "to the lazy one; longer runs and wider nets (gpu profile) would settle it."),
         ))
     if fr is not None and fl is not None and e.beta >= 1:
-        diff = fr.exponent - fl.exponent
-        half = np.hypot(fr.ci[1] - fr.exponent, fl.ci[1] - fl.exponent)
+        diff, diff_ci = nts.exponent_difference(fr, fl)
         claims.append(nts.Claim(
             f"No exponent gain on an easy task ({task_label(t)})", "χ_rich − χ_lazy = 0",
-            nts.format_interval(diff, (diff - half, diff + half), 3),
-            nts.exponent_verdict(0.0, (diff - half, diff + half), tolerance=exponent_tolerance, max_halfwidth=2 * max_halfwidth),
+            nts.format_interval(diff, diff_ci, 3),
+            nts.exponent_verdict(0.0, diff_ci, tolerance=exponent_tolerance, max_halfwidth=2 * max_halfwidth),
             "Intervals of the two fits combined in quadrature (a difference of two fits: twice the width allowed).",
         ))
 nts.claims_table(claims)

@@ -279,8 +279,8 @@ for g in gammas:
                  "final test loss": float(ok[g].test_loss[:, -1].mean())})
 top = gammas_rich[-1]
 if gamma_lazy in fits and top in fits:
-    gain = fits[top].exponent - fits[gamma_lazy].exponent
-    gain_half = float(np.hypot(fits[top].ci[1] - fits[top].exponent, fits[gamma_lazy].ci[1] - fits[gamma_lazy].exponent))
+    gain, gain_ci = nts.exponent_difference(fits[top], fits[gamma_lazy])
+    gain_half = gain - gain_ci[0]
 else:
     gain, gain_half = float("nan"), float("nan")
 pred_gain = pred["rich"][0] - pred["lazy"][0]
@@ -326,9 +326,8 @@ glue("c25_seconds", time.perf_counter() - t_start, display=False)
 
 
 def verdict(pred_val, pred_ci, fit):
-    """Agreement of a measured exponent with a prediction that has its own interval."""
-    nearest = float(np.clip(fit.exponent, *pred_ci)) if pred_ci is not None else pred_val
-    return nts.exponent_verdict(nearest, fit.ci, tolerance=exponent_tolerance, max_halfwidth=max_halfwidth)
+    return nts.prediction_interval_verdict(fit, pred_val, pred_ci, tolerance=exponent_tolerance,
+                                           max_halfwidth=max_halfwidth)
 
 
 claims = [
@@ -364,7 +363,7 @@ if np.isfinite(gain):
     claims.append(nts.Claim(
         "Feature learning improves the exponent on a hard task", f"+{pred_gain:.3f}",
         f"{gain:+.3f} ± {gain_half:.3f} (γ₀ = {top:g} minus lazy)",
-        "agrees" if gain - gain_half > 0 else ("disagrees" if gain + gain_half < 0 else "not tested"),
+        nts.gain_sign_verdict((gain - gain_half, gain + gain_half)),
         "Difference of late-time exponents at the same steps; intervals combined in quadrature.",
     ))
 nts.claims_table(claims)

@@ -146,3 +146,22 @@ def test_exponent_verdict():
     assert nts.exponent_verdict(0.667, (0.45, 0.52), tolerance=0.05, max_halfwidth=0.1) == "disagrees"
     assert nts.exponent_verdict(0.667, (0.1, 0.7), tolerance=0.05, max_halfwidth=0.1) == "not tested"
     assert nts.exponent_verdict(0.5, (np.nan, 0.7), tolerance=0.05, max_halfwidth=0.1) == "not tested"
+
+
+def test_prediction_interval_verdict_tests_the_nearest_allowed_value():
+    fit = nts.LateExponent(0.40, (0.38, 0.42), 0.01, 10.0, 100.0, 8, 4)
+    # 0.30 alone is far outside; an interval reaching 0.37 agrees within tolerance 0.02
+    assert nts.prediction_interval_verdict(fit, 0.30, None, tolerance=0.02, max_halfwidth=0.1) == "disagrees"
+    assert nts.prediction_interval_verdict(fit, 0.30, (0.25, 0.37), tolerance=0.02, max_halfwidth=0.1) == "agrees"
+    assert nts.prediction_interval_verdict(fit, 0.30, (0.25, 0.37), tolerance=0.0, max_halfwidth=0.1) == "disagrees"
+    assert nts.prediction_interval_verdict(fit, 0.40, None, tolerance=0.0, max_halfwidth=0.01) == "not tested"
+
+
+def test_exponent_difference_combines_upper_halfwidths_in_quadrature_and_its_sign_verdict():
+    rich = nts.LateExponent(0.60, (0.57, 0.63), 0.01, 10.0, 100.0, 8, 4)
+    lazy = nts.LateExponent(0.50, (0.46, 0.54), 0.01, 10.0, 100.0, 8, 4)
+    diff, (lo, hi) = nts.exponent_difference(rich, lazy)
+    np.testing.assert_allclose([diff, hi - diff, diff - lo], [0.10, 0.05, 0.05], rtol=1e-12)
+    assert nts.gain_sign_verdict((lo, hi)) == "agrees"
+    assert nts.gain_sign_verdict((-hi, -lo)) == "disagrees"
+    assert nts.gain_sign_verdict((-0.01, 0.2)) == "not tested"

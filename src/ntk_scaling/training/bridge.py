@@ -46,6 +46,9 @@ __all__ = [
     "onset_step",
     "realised_fraction",
     "exponent_verdict",
+    "prediction_interval_verdict",
+    "exponent_difference",
+    "gain_sign_verdict",
 ]
 
 
@@ -437,3 +440,57 @@ def exponent_verdict(target: float, interval: tuple[float, float], *, tolerance:
     if not (np.isfinite(lo) and np.isfinite(hi)) or 0.5 * (hi - lo) > max_halfwidth:
         return "not tested"
     return "agrees" if lo - tolerance <= target <= hi + tolerance else "disagrees"
+
+
+def prediction_interval_verdict(
+    fit: LateExponent, prediction: float, prediction_interval: tuple[float, float] | None, *, tolerance: float,
+    max_halfwidth: float,
+) -> str:
+    """:func:`exponent_verdict` against a prediction that has its own interval.
+
+    The prediction's point nearest the fitted exponent is tested (the prediction's value
+    when it has no interval): a prediction propagated from fitted α and β agrees when any
+    value it allows does. The rule is our choice (appendix label ``eq-book-methods-verdict``).
+
+    Args:
+        fit: the measured late-time exponent (:func:`late_time_exponent`).
+        prediction: the predicted exponent.
+        prediction_interval: (low, high) of the prediction, or None.
+        tolerance: as :func:`exponent_verdict`.
+        max_halfwidth: as :func:`exponent_verdict`.
+
+    Returns:
+        "agrees", "disagrees" or "not tested".
+    """
+    nearest = float(np.clip(fit.exponent, *prediction_interval)) if prediction_interval is not None else prediction
+    return exponent_verdict(nearest, fit.ci, tolerance=tolerance, max_halfwidth=max_halfwidth)
+
+
+def exponent_difference(high: LateExponent, low: LateExponent) -> tuple[float, tuple[float, float]]:
+    """The difference of two fitted exponents with their intervals combined in quadrature.
+
+    Args:
+        high: the exponent expected to be larger (e.g. the rich run's).
+        low: the other one (e.g. the lazy run's).
+
+    Returns:
+        ``(difference, (difference − h, difference + h))`` with h the quadrature sum of the
+        two fits' upper half-widths.
+    """
+    difference = float(high.exponent - low.exponent)
+    half = float(np.hypot(high.ci[1] - high.exponent, low.ci[1] - low.exponent))
+    return difference, (difference - half, difference + half)
+
+
+def gain_sign_verdict(interval: tuple[float, float]) -> str:
+    """Verdict on "the exponent improves": the sign of a difference's interval.
+
+    Args:
+        interval: (low, high) of χ_rich − χ_lazy (:func:`exponent_difference`).
+
+    Returns:
+        "agrees" if the interval lies above zero, "disagrees" if below, "not tested" if it
+        contains zero.
+    """
+    lo, hi = interval
+    return "agrees" if lo > 0 else ("disagrees" if hi < 0 else "not tested")

@@ -25,7 +25,7 @@ from ..nets.resnet import MeanFieldResNet
 from ..sweeps import sweep
 from ..validation import check_int
 from .full_batch import seed_keys
-from .online import train_online
+from .online import _task_identity, train_online
 
 __all__ = ["InitialKernel", "VISION_ARCHS", "VisionRun", "initial_entk_kernel", "initial_entk_matrix", "vision_model",
            "vision_online_sweep"]
@@ -144,11 +144,6 @@ class InitialKernel(NamedTuple):
     seed_traces: np.ndarray  #: (s,) Tr of each seed's kernel (spread across initialisations)
 
 
-def _kernel_identity(arguments: dict[str, Any]) -> dict[str, Any]:
-    ident = getattr(arguments["task"], "identity", None)  # any task object may be passed; only data sets name data
-    return dict(ident()) if callable(ident) else {}
-
-
 def initial_entk_matrix(
     model: Any,
     task: VisionStream,
@@ -206,7 +201,7 @@ def initial_entk_matrix(
     return total / n_seeds, np.asarray(jnp.argmax(y, -1), np.int64), np.asarray(traces)
 
 
-@cached_function(version=2, ignore=("block_size", "implementation"), data=_kernel_identity)
+@cached_function(version=2, ignore=("block_size", "implementation"), data=_task_identity)
 def initial_entk_kernel(
     model: Any,
     task: VisionStream,
