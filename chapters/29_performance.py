@@ -56,11 +56,15 @@ from ntk_scaling.book.headless import profile_estimates
 nts.plotting.use_book_style()
 
 
-def _results_path(name: str) -> Path:
-    p = Path(results_dir) / name
+def _repo_path(relative: str | Path) -> Path:
+    p = Path(relative)
     if not p.is_absolute() and not p.exists():  # run from elsewhere: resolve against the repository
-        p = Path(nts.__file__).resolve().parents[2] / results_dir / name
+        p = Path(nts.__file__).resolve().parents[2] / p
     return p
+
+
+def _results_path(name: str) -> Path:
+    return _repo_path(Path(results_dir) / name)
 
 
 def load(name: str) -> dict | None:
@@ -445,10 +449,7 @@ build_table
 
 # %% tags=["hide-input"]
 estimates = pd.Series(profile_estimates("gpu"), name="estimate_seconds")
-store = Path(results_root)
-if not store.is_absolute() and not store.exists():  # run from elsewhere: resolve against the repository
-    store = Path(nts.__file__).resolve().parents[2] / results_root
-gpu_run = nts.gpu_run_times(store)
+gpu_run = nts.gpu_run_times(_repo_path(results_root))
 gpu_table = estimates.to_frame()
 if gpu_run is None:
     gpu_table["measured_seconds"] = "not measured (no GPU run yet)"
